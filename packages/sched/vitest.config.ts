@@ -1,0 +1,3 @@
+import { tsosProject } from "../../vitest.shared";
+
+export default tsosProject("sched");
