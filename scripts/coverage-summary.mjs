@@ -11,7 +11,13 @@ for (const group of ["packages", "apps"]) {
     const file = join(root, group, name, "coverage", "coverage-summary.json");
     if (!existsSync(file)) continue;
     const total = JSON.parse(readFileSync(file, "utf8")).total;
-    rows.push([`${group}/${name}`, total.lines.pct, total.statements.pct, total.functions.pct, total.branches.pct]);
+    rows.push([
+      `${group}/${name}`,
+      total.lines.pct,
+      total.statements.pct,
+      total.functions.pct,
+      total.branches.pct,
+    ]);
   }
 }
 if (rows.length === 0) {
