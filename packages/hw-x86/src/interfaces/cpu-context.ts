@@ -25,29 +25,49 @@ export interface CpuContext {
 
 /** General-purpose register slots, in the order x86 encodes them in ModRM/REX. */
 export const GPR = {
+  /** RAX: accumulator; syscall number in, return value out. */
   RAX: 0,
+  /** RCX: counter; SYSCALL saves the return RIP here. */
   RCX: 1,
+  /** RDX: data; third syscall argument. */
   RDX: 2,
+  /** RBX: base; callee-saved. */
   RBX: 3,
+  /** RSP: user stack pointer. */
   RSP: 4,
+  /** RBP: frame pointer; callee-saved. */
   RBP: 5,
+  /** RSI: second syscall argument. */
   RSI: 6,
+  /** RDI: first syscall argument. */
   RDI: 7,
+  /** R8: fifth syscall argument. */
   R8: 8,
+  /** R9: sixth syscall argument. */
   R9: 9,
+  /** R10: fourth syscall argument (RCX is taken by SYSCALL). */
   R10: 10,
+  /** R11: SYSCALL saves RFLAGS here. */
   R11: 11,
+  /** R12: callee-saved. */
   R12: 12,
+  /** R13: callee-saved. */
   R13: 13,
+  /** R14: callee-saved. */
   R14: 14,
+  /** R15: callee-saved. */
   R15: 15,
 } as const;
 
 /** Slots after the general-purpose registers. */
 export const SLOT = {
+  /** RIP: instruction pointer. */
   RIP: 16,
+  /** RFLAGS: flags register. */
   RFLAGS: 17,
+  /** FS_BASE: FS segment base (IA32_FS_BASE; thread pointer). */
   FS_BASE: 18,
+  /** GS_BASE: GS segment base (IA32_GS_BASE). */
   GS_BASE: 19,
 } as const;
 

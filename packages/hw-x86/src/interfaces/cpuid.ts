@@ -12,4 +12,13 @@ export interface Cpuid {
 }
 
 /** Indices of the four result registers in the `out` array of {@link Cpuid.query}. */
-export const CPUID_OUT = { EAX: 0, EBX: 1, ECX: 2, EDX: 3 } as const;
+export const CPUID_OUT = {
+  /** EAX result. */
+  EAX: 0,
+  /** EBX result. */
+  EBX: 1,
+  /** ECX result. */
+  ECX: 2,
+  /** EDX result. */
+  EDX: 3,
+} as const;
