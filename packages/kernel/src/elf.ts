@@ -128,7 +128,8 @@ function readProgramHeader(view: DataView, at: number): ProgramHeader | string {
   if (header.fileOffset < 0 || header.virtualAddress < 0 || header.fileSize < 0 || header.memorySize < 0) {
     return "segment address or size out of range";
   }
-  if (header.fileOffset + header.fileSize > view.byteLength) return "segment extends past the end of the file";
+  if (header.fileOffset + header.fileSize > view.byteLength)
+    return "segment extends past the end of the file";
   if (header.fileSize > header.memorySize) return "segment file size exceeds its memory size";
   return header;
 }
