@@ -1,4 +1,7 @@
 import { defineConfig } from "tsup";
 import { tsupOptions } from "../../tsup.base";
 
-export default defineConfig(tsupOptions({ index: "src/index.ts" }));
+export default defineConfig({
+  ...tsupOptions({ index: "src/index.ts", vitest: "src/vitest.ts" }),
+  external: ["vitest"],
+});
