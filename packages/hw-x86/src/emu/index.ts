@@ -14,4 +14,18 @@ export {
   PORT_COUNT,
 } from "./bus";
 export type { CpuInterruptSource } from "./cpu-interrupt-source";
+export { ApicBus, type ApicBusTarget, type EoiListener } from "./devices/apic-bus";
+export { IOAPIC_PIN_COUNT } from "./devices/apic-registers";
+export { I8042, I8042_PORT, type I8042Options } from "./devices/i8042";
+export { Ioapic, type IoapicStats } from "./devices/ioapic";
+export { Lapic } from "./devices/lapic";
+export type { LapicOptions, LapicStats } from "./devices/lapic-types";
+export { LVT_INDEX } from "./devices/lapic-vector-table";
+export { PIT_PORT, Pit, SYSTEM_CONTROL_B } from "./devices/pit";
+export { PIT_FREQUENCY_HZ, PIT_MODE } from "./devices/pit-channel";
+export { type Ps2Device, Ps2Keyboard } from "./devices/ps2-keyboard";
+export type { DeviceAccessCounters } from "./devices/register-table";
+export { RTC_DEFAULT_EPOCH_SECONDS, RTC_PORT, RTC_REGISTER, Rtc } from "./devices/rtc";
+export { scancodeOf } from "./devices/scancode-set1";
+export { COM1, UART_REGISTER, Uart16550, type UartOptions } from "./devices/uart16550";
 export { TIMELINE_SLOT_LIMIT, Timeline } from "./timeline";
