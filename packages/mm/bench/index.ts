@@ -1,0 +1,205 @@
+/**
+ * `pnpm bench` for @tsos/mm: host-time costs of the allocators, measured as
+ * medians of INTERLEAVED rounds (@tsos/testing's `compare`), a same-run
+ * comparison against @thi.ng/malloc's MemPool, and the external
+ * fragmentation left by a mixed workload with and without coalescing.
+ *
+ * Results: a Markdown table on stdout and packages/mm/bench-results.json in
+ * the format of issue 3. Cases (stable names):
+ * - `slab/alloc-free`: one 64-byte object allocated and freed on CPU 0, the
+ *   per-CPU magazine fast path (ns per pair).
+ * - `buddy/order0-alloc-free`: one order-0 frame allocated and freed in a
+ *   steady state where isolated free frames exist (pop + push, no split or
+ *   merge); `buddy/order0-alloc-free-split-merge`: the same from fully free
+ *   memory, so each pair splits a 4 MiB block down and merges it back;
+ *   `buddy/order0-alloc-free-pcp`: the same fully free memory behind a
+ *   PerCpuFrameCache (Linux's per-CPU lists).
+ * - `kmalloc/alloc-free-64`: kmalloc(64) + kfree.
+ * - `slab/vs-thi.ng-malloc`: x = MemPool time / slab time on the same
+ *   alloc+free pair of 64-byte blocks (higher = slab faster);
+ *   `slab/vs-thi.ng-malloc-ring1024`: the same with 1024 live blocks freed
+ *   oldest-first (each op frees one and allocates one).
+ * - `kmalloc-vs-buddy/*`: a fixed-size request from its slab cache vs a
+ *   frame from the buddy allocator for the same request.
+ * - `fragmentation/*`: unusable free space index at order 4 (64 KiB) after
+ *   the mixed workload (virtual: deterministic, not a time), and the ratio
+ *   no-coalescing / coalescing.
+ */
+import { fileURLToPath } from "node:url";
+import { MemPool } from "@thi.ng/malloc";
+import { type BenchResult, compare, reportBenchResults, summarize } from "@tsos/testing";
+import { BuddyAllocator, FrameOwnerTable, Kmalloc, PerCpuFrameCache, SlabCache } from "../src/index";
+import { fragmentationAfterMixedWorkload } from "./fragmentation";
+
+const MiB = 2 ** 20;
+const OPTIONS = {
+  batch: 1000,
+  iterations: 300,
+  minTime: 1500,
+  warmupIterations: 50,
+  maxRounds: 2000,
+} as const;
+
+function freshHeap() {
+  const buddy = new BuddyAllocator([{ base: 0, length: 64 * MiB, kind: "usable" }]);
+  const owners = new FrameOwnerTable(buddy.frameCount);
+  return { buddy, owners };
+}
+
+/** A buddy allocator where every other frame is allocated: free order-0 blocks that cannot merge. */
+function fragmentedBuddy(): BuddyAllocator {
+  const buddy = new BuddyAllocator([{ base: 0, length: 16 * MiB, kind: "usable" }]);
+  const frames: number[] = [];
+  for (let address = buddy.allocate(0); address >= 0; address = buddy.allocate(0)) frames.push(address);
+  for (let index = 0; index < frames.length; index += 2) buddy.free(frames[index]!, 0);
+  return buddy;
+}
+
+function renamed(result: BenchResult, name: string): BenchResult {
+  const { vs: _vs, ...rest } = result;
+  return { ...rest, name };
+}
+
+/** An `x` result: per-round ratio other/reference (how many times faster the reference is). */
+function speedup(name: string, reference: BenchResult, other: BenchResult): BenchResult {
+  const rounds = Math.min(reference.values.length, other.values.length);
+  const ratios = Array.from({ length: rounds }, (_, i) => other.values[i]! / reference.values[i]!);
+  const vs = other.vs && { name: other.name, ratio: other.vs.ratio, low: other.vs.low, high: other.vs.high };
+  return {
+    name,
+    unit: "x",
+    clock: "host",
+    better: "higher",
+    opsPerSample: reference.opsPerSample,
+    ...summarize(ratios),
+    values: ratios,
+    ...(vs ? { vs } : {}),
+  };
+}
+
+function coreCosts(): BenchResult[] {
+  const heap = freshHeap();
+  const cache = new SlabCache({ name: "bench-64", objectSize: 64, frames: heap.buddy, owners: heap.owners });
+  const kmalloc = new Kmalloc({ frames: heap.buddy, owners: heap.owners });
+  const steady = fragmentedBuddy();
+  const coalescing = new BuddyAllocator([{ base: 0, length: 16 * MiB, kind: "usable" }]);
+  const pcp = new PerCpuFrameCache(new BuddyAllocator([{ base: 0, length: 16 * MiB, kind: "usable" }]));
+  const results = compare(
+    "mm",
+    [
+      { name: "slab", operation: () => cache.free(cache.allocate(0), 0) },
+      { name: "buddy", operation: () => steady.free(steady.allocate(0), 0) },
+      { name: "buddy-split", operation: () => coalescing.free(coalescing.allocate(0), 0) },
+      { name: "buddy-pcp", operation: () => pcp.free(pcp.allocate(0), 0) },
+      { name: "kmalloc", operation: () => kmalloc.kfree(kmalloc.kmalloc(64)) },
+    ],
+    OPTIONS,
+  );
+  const names = [
+    "slab/alloc-free",
+    "buddy/order0-alloc-free",
+    "buddy/order0-alloc-free-split-merge",
+    "buddy/order0-alloc-free-pcp",
+    "kmalloc/alloc-free-64",
+  ];
+  return results.map((result, index) => renamed(result, names[index]!));
+}
+
+function versusThiNg(): BenchResult[] {
+  const heap = freshHeap();
+  const cache = new SlabCache({ name: "bench-64", objectSize: 64, frames: heap.buddy, owners: heap.owners });
+  const pool = new MemPool({ size: 16 * MiB });
+  const pair = compare(
+    "slab-vs-thi.ng",
+    [
+      { name: "slab-64", operation: () => cache.free(cache.allocate(0), 0) },
+      { name: "thi.ng-malloc-64", operation: () => pool.free(pool.malloc(64)) },
+    ],
+    OPTIONS,
+  );
+  const ringSize = 1024;
+  const slabRing = new Float64Array(ringSize).map(() => cache.allocate(0));
+  const poolRing = new Float64Array(ringSize).map(() => pool.malloc(64));
+  const ring = compare(
+    "slab-vs-thi.ng-ring1024",
+    [
+      {
+        name: "slab-64",
+        operation: (index) => {
+          const slot = index & (ringSize - 1);
+          cache.free(slabRing[slot]!, 0);
+          slabRing[slot] = cache.allocate(0);
+        },
+      },
+      {
+        name: "thi.ng-malloc-64",
+        operation: (index) => {
+          const slot = index & (ringSize - 1);
+          pool.free(poolRing[slot]!);
+          poolRing[slot] = pool.malloc(64);
+        },
+      },
+    ],
+    { ...OPTIONS, batch: 100, iterations: 100, minTime: 1000, maxRounds: 400 },
+  );
+  return [
+    ...pair,
+    speedup("slab/vs-thi.ng-malloc", pair[0]!, pair[1]!),
+    ...ring,
+    speedup("slab/vs-thi.ng-malloc-ring1024", ring[0]!, ring[1]!),
+  ];
+}
+
+function kmallocVersusBuddy(): BenchResult[] {
+  const results: BenchResult[] = [];
+  for (const size of [64, 4096]) {
+    const heap = freshHeap();
+    const kmalloc = new Kmalloc({ frames: heap.buddy, owners: heap.owners });
+    const buddy = fragmentedBuddy();
+    results.push(
+      ...compare(
+        `kmalloc-vs-buddy`,
+        [
+          { name: `slab-${size}`, operation: () => kmalloc.kfree(kmalloc.kmalloc(size)) },
+          { name: `buddy-${size}`, operation: () => buddy.free(buddy.allocate(0), 0) },
+        ],
+        OPTIONS,
+      ),
+    );
+  }
+  return results;
+}
+
+function fragmentation(): BenchResult[] {
+  const order = 4;
+  const with_: number[] = [];
+  const without: number[] = [];
+  for (let seed = 1; seed <= 7; seed++) {
+    const { coalescing, noCoalescing } = fragmentationAfterMixedWorkload(seed, order);
+    with_.push(coalescing);
+    without.push(noCoalescing);
+  }
+  const record = (name: string, unit: string, values: number[]): BenchResult => ({
+    name,
+    unit,
+    clock: "virtual",
+    better: unit === "x" ? "higher" : "lower",
+    opsPerSample: 1,
+    ...summarize(values),
+    values,
+  });
+  return [
+    record(`fragmentation/unusable-index-order${order}-coalescing`, "index", with_),
+    record(`fragmentation/unusable-index-order${order}-no-coalescing`, "index", without),
+    record(
+      "fragmentation/no-coalescing-vs-coalescing",
+      "x",
+      without.map((value, i) => value / Math.max(with_[i]!, Number.EPSILON)),
+    ),
+  ];
+}
+
+const packageDir = fileURLToPath(new URL("..", import.meta.url));
+console.log("@tsos/mm benchmarks: host clock unless marked virtual; the machine may be shared and noisy.\n");
+const results = [...coreCosts(), ...versusThiNg(), ...kmallocVersusBuddy(), ...fragmentation()];
+reportBenchResults(packageDir, results);
