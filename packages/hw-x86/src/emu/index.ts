@@ -13,6 +13,18 @@ export {
   PHYSICAL_ADDRESS_LIMIT,
   PORT_COUNT,
 } from "./bus";
+export {
+  Cpu,
+  type CpuCounters,
+  type CpuOptions,
+  STOP_REASON,
+  type StopReason,
+} from "./cpu/cpu";
+export { type CpuFeatureOptions, CpuFeatures } from "./cpu/cpu-features";
+export { CpuMsrs } from "./cpu/cpu-msrs";
+export type { CpuState, MmioBus } from "./cpu/cpu-state";
+export { DEFAULT_CODE_BLOCKS, DecodedCache } from "./cpu/decoded-cache";
+export { KernelEntries } from "./cpu/kernel-entries";
 export type { CpuInterruptSource } from "./cpu-interrupt-source";
 export { ApicBus, type ApicBusTarget, type EoiListener } from "./devices/apic-bus";
 export { IOAPIC_PIN_COUNT } from "./devices/apic-registers";
@@ -28,4 +40,12 @@ export type { DeviceAccessCounters } from "./devices/register-table";
 export { RTC_DEFAULT_EPOCH_SECONDS, RTC_PORT, RTC_REGISTER, Rtc } from "./devices/rtc";
 export { scancodeOf } from "./devices/scancode-set1";
 export { COM1, UART_REGISTER, Uart16550, type UartOptions } from "./devices/uart16550";
+export {
+  Machine,
+  type MachineOptions,
+  type MachineStats,
+  type MachineStop,
+  type MachineStopReason,
+} from "./machine";
+export { type CodeWriteListener, PhysicalRam } from "./physical-ram";
 export { TIMELINE_SLOT_LIMIT, Timeline } from "./timeline";

@@ -1,0 +1,154 @@
+/**
+ * The state of one emulated CPU core that the interpreter's hot paths touch:
+ * the live register file (a {@link CpuContext}), a hot copy of RIP, lazy
+ * arithmetic flags, the software TLB, and the pending-exception record.
+ *
+ * Invariants:
+ * - `context.regs` is the architectural GPR file at all times; `rip` and the
+ *   flags are hot copies written back to the context before any trap handler
+ *   runs and reloaded after it returns (`syncOut` / `syncIn` in cpu.ts).
+ * - `rip` is a canonical address as a signed number in [-2^47, 2^47).
+ * - Linear addresses passed to the memory functions are canonical addresses
+ *   reduced modulo 2^48, i.e. numbers in [0, 2^48).
+ * - A guest fault never throws: the instruction sets `exceptionVector`
+ *   (and `exceptionError`, `faultAddress`) and returns; the run loop
+ *   delivers it. Handlers check `exceptionVector >= 0` after each memory
+ *   access before committing any register state.
+ */
+import { type CpuContext, createCpuContext } from "../../interfaces/cpu-context";
+import type { Cpuid } from "../../interfaces/cpuid";
+import type { PhysicalRam } from "../physical-ram";
+import { RFLAGS } from "./arch-bits";
+import type { DecodedCache } from "./decoded-cache";
+
+/** A narrow view of the machine bus for physical addresses outside RAM (unclaimed reads are all-ones). */
+export interface MmioBus {
+  /** Reads `width` bytes (1, 2, 4) at physical `address`. */
+  readMmio(address: number, width: number): number;
+  /** Writes the low `width` bytes of `value` at physical `address`. */
+  writeMmio(address: number, width: number, value: number): void;
+}
+
+/** Number of software TLB entries (direct-mapped by virtual page number). */
+export const TLB_ENTRIES = 4096;
+/** Index mask of the software TLB. */
+export const TLB_MASK = TLB_ENTRIES - 1;
+
+/** TLB permission bits (what a cached translation allows a CPL 3 access to do). */
+export const ACCESS = { READ: 1, WRITE: 2, EXECUTE: 4 } as const;
+
+/** Lazy-flags operation kinds (see flags.ts). */
+export const LAZY = { NONE: 0, ADD: 1, ADC: 2, SUB: 3, SBB: 4, LOGIC: 5, INC: 6, DEC: 7 } as const;
+
+/** No exception pending. */
+export const NO_EXCEPTION = -1;
+/** Pseudo-vector recorded by the SYSCALL instruction. */
+export const SYSCALL_EVENT = 256;
+
+/** Hot state of one CPU core (see the file header for invariants). */
+export class CpuState {
+  /** The live user register file the kernel sees at traps. */
+  readonly context: CpuContext;
+  /** `context.regs`, cached. */
+  readonly regs: Uint32Array;
+  /** RIP, hot copy (signed canonical number). */
+  rip = 0;
+  /** RIP of the next instruction, set before execution; branches overwrite it. */
+  nextRip = 0;
+  /** RFLAGS bits other than the six status flags, plus the status flags when `lazyOp` is NONE. */
+  flagBits: number = RFLAGS.FIXED;
+  lazyOp = 0;
+  lazySize = 4;
+  lazyDstLow = 0;
+  lazyDstHigh = 0;
+  lazySrcLow = 0;
+  lazySrcHigh = 0;
+  lazyResLow = 0;
+  lazyResHigh = 0;
+  /** Carry-in of ADC/SBB, or the preserved CF of INC/DEC. */
+  lazyCarry = 0;
+  /** High 32 bits returned by functions whose result is 64-bit (low half is the return value). */
+  high = 0;
+  /** Low half of the operand read by the last read-modify-write access (high half in `high`). */
+  operandLow = 0;
+  /** Effective address halves computed by `effectiveAddress` (before segment base). */
+  eaLow = 0;
+  eaHigh = 0;
+
+  /** Pending exception vector, or NO_EXCEPTION. */
+  exceptionVector = NO_EXCEPTION;
+  /** Its error code, or -1 for none. */
+  exceptionError = -1;
+  /** The pending event is a trap: it is reported with RIP after the instruction (INT n, INT3, SYSCALL). */
+  exceptionIsTrap = false;
+  /** The pending event is a software interrupt (INT n / INT3): the gate's DPL must be 3. */
+  exceptionIsSoftware = false;
+  /** Retired instructions (drives the TSC). */
+  retired = 0;
+  /** TSC = retired + tscOffset. */
+  tscOffset = 0;
+  /** The CPUID implementation the instruction queries. */
+  cpuid: Cpuid | null = null;
+  /** Linear address of the last #PF (CR2), as an unsigned 48-bit number (sign-extended when reported). */
+  faultAddress = 0;
+
+  readonly ram: PhysicalRam;
+  readonly ramSize: number;
+  readonly u8: Uint8Array;
+  readonly view: DataView;
+  readonly codePages: Uint8Array;
+  readonly cache: DecodedCache;
+  bus: MmioBus | null;
+
+  /** Software TLB: tag = virtual page number (2^36 range) or -1. */
+  readonly tlbTag = new Float64Array(TLB_ENTRIES).fill(-1);
+  /** Physical address of the page. */
+  readonly tlbPhysical = new Float64Array(TLB_ENTRIES);
+  /** ACCESS bits the cached translation grants. */
+  readonly tlbAccess = new Uint8Array(TLB_ENTRIES);
+  /** 1 when the entry came from a global page (survives CR3 reloads). */
+  readonly tlbGlobal = new Uint8Array(TLB_ENTRIES);
+  /** Entries cached from 2 MiB / 1 GiB pages are present (INVLPG then flushes everything). */
+  tlbHasLarge = false;
+  /** Increases whenever translations may have changed (flushes, INVLPG, CR3/CR4/EFER writes). */
+  tlbEpoch = 0;
+
+  /** Physical address of that page. */
+  fetchPhysical = 0;
+  /** First decoded-cache slot of that page's block. */
+  fetchBase = 0;
+  /** RIP (signed) of the first byte of the current code page; a NaN-free sentinel far outside the canonical range when invalid. */
+  fetchRipBase = -1e18;
+  /** Cache generation when the fetch fast path was filled. */
+  fetchGeneration = -1;
+
+  /** CR0, CR3 (as halves), CR4, EFER low word. */
+  cr0 = 0x80000011;
+  cr3Low = 0;
+  cr3High = 0;
+  /** PAE | OSFXSR | OSXMMEXCPT: the state a long-mode kernel with SSE enabled sets up. */
+  cr4 = 0x620;
+  efer = 0x501;
+
+  constructor(ram: PhysicalRam, cache: DecodedCache, bus: MmioBus | null) {
+    this.context = createCpuContext();
+    this.regs = this.context.regs;
+    this.ram = ram;
+    this.ramSize = ram.size;
+    this.u8 = ram.u8;
+    this.view = ram.view;
+    this.codePages = ram.codePages;
+    this.cache = cache;
+    this.bus = bus;
+  }
+
+  /** Records a fault (or trap) for the run loop to deliver; the instruction must then return without committing. */
+  raise(vector: number, errorCode: number): void {
+    if (this.exceptionVector === NO_EXCEPTION) {
+      this.exceptionVector = vector;
+      this.exceptionError = errorCode;
+      this.exceptionIsTrap = false;
+      this.exceptionIsSoftware = false;
+    }
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Public types of the CPU: why `run` returns, what a CPU is built from, and
+ * its event counters.
+ */
+
+import type { CpuInterruptSource } from "../cpu-interrupt-source";
+import type { PhysicalRam } from "../physical-ram";
+import type { MmioBus } from "./cpu-state";
+import type { DecodedCache } from "./decoded-cache";
+import type { KernelEntries } from "./kernel-entries";
+
+/** Why `run` returned. */
+export const STOP_REASON = {
+  /** The instruction budget was used up. */
+  BUDGET: 0,
+  /** The kernel made the CPU idle (`idle()`) and no interrupt is deliverable. */
+  IDLE: 1,
+  /** Triple fault: the CPU cannot deliver a double fault (kernel panic). */
+  SHUTDOWN: 2,
+  /** The kernel asked the CPU to stop (`requestStop()`), e.g. at power-off. */
+  STOPPED: 3,
+} as const;
+
+/** One of the {@link STOP_REASON} values. */
+export type StopReason = (typeof STOP_REASON)[keyof typeof STOP_REASON];
+
+/** What a {@link Cpu} is built from. */
+export interface CpuOptions {
+  /** CPU (and initial APIC) id. */
+  id: number;
+  ram: PhysicalRam;
+  /** Decoded-instruction cache over `ram`, shared by the machine's CPUs. */
+  cache: DecodedCache;
+  /** Kernel entry points, shared by the machine's CPUs. */
+  entries: KernelEntries;
+  /** Physical accesses outside RAM; absent = unclaimed (reads all-ones). */
+  bus?: MmioBus;
+  /** The LAPIC side of INTR/INTA; absent = no external interrupts. */
+  interrupts?: CpuInterruptSource;
+  /** CPUID advertises TSC-deadline / x2APIC (set when the machine's LAPIC implements them). */
+  tscDeadline?: boolean;
+  x2apic?: boolean;
+}
+
+/** Event counters of one CPU (monotonic). */
+export interface CpuCounters {
+  syscalls: number;
+  exceptions: number;
+  interrupts: number;
+  pageFaults: number;
+}

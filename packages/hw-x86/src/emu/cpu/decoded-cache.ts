@@ -1,0 +1,126 @@
+/**
+ * Decoded instructions, cached per physical code page as a struct of typed
+ * arrays (no objects per instruction).
+ *
+ * Scheme: the cache owns `blockCount` blocks of 4096 slots. A physical page
+ * that has had code decoded from it owns one block (`pageBlock[page]`); the
+ * instruction starting at physical address `p` lives in slot
+ * `block * 4096 + (p & 4095)`. A slot with `length` 0 is empty.
+ *
+ * Invariants:
+ * - `pageBlock[page] >= 0` exactly when `ram.codePages[page] !== 0`; a write
+ *   to such a page (by the CPU or through PhysicalRam) releases the block.
+ * - Instructions that cross a page boundary are never cached (a write to the
+ *   second page could not find them); they are decoded into `SCRATCH_SLOT`.
+ * - When every block is in use, the whole cache is flushed (simple, rare).
+ * - `generation` increases on every invalidation, so a CPU can keep a
+ *   pointer to "the current code page's block" and revalidate cheaply.
+ */
+import type { PhysicalRam } from "../physical-ram";
+
+const SLOTS_PER_BLOCK = 4096;
+
+/** Default number of 4 KiB code pages cached at once. */
+export const DEFAULT_CODE_BLOCKS = 128;
+
+/** Struct-of-arrays storage of decoded instructions shared by the CPUs of one machine. */
+export class DecodedCache {
+  /** OP id. */
+  readonly op: Uint8Array;
+  /** Instruction length in bytes; 0 = empty slot. */
+  readonly length: Uint8Array;
+  /** Operand size in bytes (1, 2, 4, 8). */
+  readonly size: Uint8Array;
+  /** ModRM.reg operand register (see OPERAND for high-byte encoding). */
+  readonly reg: Uint8Array;
+  /** ModRM.rm register, or OPERAND.MEMORY. */
+  readonly rm: Uint8Array;
+  /** Memory operand base register, OPERAND.RIP or OPERAND.NONE. */
+  readonly base: Uint8Array;
+  /** Memory operand index register or OPERAND.NONE. */
+  readonly index: Uint8Array;
+  /** log2 of the SIB scale. */
+  readonly scale: Uint8Array;
+  /** PREFIX bits. */
+  readonly prefix: Uint8Array;
+  /** Operation variant (ALU kind, condition code, shift kind, second operand size...). */
+  readonly aux: Uint8Array;
+  /** Sign-extended displacement. */
+  readonly disp: Int32Array;
+  /** Immediate, low 32 bits (sign-extended immediates are stored as their 64-bit value). */
+  readonly immLow: Int32Array;
+  /** Immediate, high 32 bits. */
+  readonly immHigh: Int32Array;
+  /** Slot used for instructions that are not cached (crossing pages). */
+  readonly scratchSlot: number;
+  /** Increases on every invalidation. */
+  generation = 0;
+  /** Number of page invalidations (statistics). */
+  invalidations = 0;
+  /** Block owned by each physical page, or -1. */
+  private readonly pageBlock: Int32Array;
+  private readonly blockPage: Int32Array;
+  private readonly freeBlocks: Int32Array;
+  private freeCount: number;
+
+  /** Creates a cache for `ram`, registering itself as its code-write listener. */
+  constructor(
+    private readonly ram: PhysicalRam,
+    readonly blockCount = DEFAULT_CODE_BLOCKS,
+  ) {
+    const slots = blockCount * SLOTS_PER_BLOCK + 1;
+    this.op = new Uint8Array(slots);
+    this.length = new Uint8Array(slots);
+    this.size = new Uint8Array(slots);
+    this.reg = new Uint8Array(slots);
+    this.rm = new Uint8Array(slots);
+    this.base = new Uint8Array(slots);
+    this.index = new Uint8Array(slots);
+    this.scale = new Uint8Array(slots);
+    this.prefix = new Uint8Array(slots);
+    this.aux = new Uint8Array(slots);
+    this.disp = new Int32Array(slots);
+    this.immLow = new Int32Array(slots);
+    this.immHigh = new Int32Array(slots);
+    this.scratchSlot = slots - 1;
+    this.pageBlock = new Int32Array(ram.size / SLOTS_PER_BLOCK).fill(-1);
+    this.blockPage = new Int32Array(blockCount).fill(-1);
+    this.freeBlocks = new Int32Array(blockCount);
+    for (let block = 0; block < blockCount; block++) this.freeBlocks[block] = blockCount - 1 - block;
+    this.freeCount = blockCount;
+    ram.setCodeWriteListener((page) => this.releasePage(page));
+  }
+
+  /** First slot of the block for physical `page`, allocating one (and flagging the page) if needed. */
+  blockBase(page: number): number {
+    const block = this.pageBlock[page]!;
+    if (block >= 0) return block * SLOTS_PER_BLOCK;
+    if (this.freeCount === 0) this.flush();
+    const fresh = this.freeBlocks[--this.freeCount]!;
+    this.pageBlock[page] = fresh;
+    this.blockPage[fresh] = page;
+    this.ram.codePages[page] = 1;
+    return fresh * SLOTS_PER_BLOCK;
+  }
+
+  /** Drops every cached instruction. */
+  flush(): void {
+    for (let block = 0; block < this.blockCount; block++) {
+      const page = this.blockPage[block]!;
+      if (page >= 0) this.releasePage(page);
+    }
+  }
+
+  /** Drops the decoded instructions of physical `page` (called on writes). */
+  releasePage(page: number): void {
+    const block = this.pageBlock[page]!;
+    this.ram.codePages[page] = 0;
+    if (block < 0) return;
+    this.length.fill(0, block * SLOTS_PER_BLOCK, (block + 1) * SLOTS_PER_BLOCK);
+    this.pageBlock[page] = -1;
+    this.blockPage[block] = -1;
+    this.freeBlocks[this.freeCount++] = block;
+    this.generation++;
+    this.invalidations++;
+  }
+}
