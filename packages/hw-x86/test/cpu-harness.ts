@@ -75,7 +75,7 @@ export class Harness {
       this.onTrap(frame, this.cpu);
     };
     this.entries.bind(LSTAR, record);
-    this.cpu.msrs.write(MSR.IA32_LSTAR, LSTAR);
+    this.cpu.msrs.write(MSR.LSTAR, LSTAR);
     this.map(Number(IDT_VIRTUAL & 0xffffffffffffn), IDT_PHYSICAL, PTE.P | PTE.RW);
     for (let vector = 0; vector < 256; vector++) {
       const target = GATE_BASE + BigInt(vector * 16);

@@ -20,7 +20,7 @@ const I = 16;
 const SPARE = 0x800000; // an unmapped user address
 
 function withNx(h: Harness): void {
-  h.cpu.msrs.write(MSR.IA32_EFER, BigInt(EFER.SCE | EFER.LME | EFER.LMA | EFER.NXE));
+  h.cpu.msrs.write(MSR.EFER, BigInt(EFER.SCE | EFER.LME | EFER.LMA | EFER.NXE));
 }
 
 describe("#PF error codes and CR2", () => {
@@ -192,7 +192,7 @@ describe("physical addresses outside RAM go to the bus", () => {
     h.map(SPARE, 0xfee00000, USER_RW);
     cpu.cr3 = h.cpu.cr3;
     cpu.setIdtr(0xffff800000001000n, 4095);
-    cpu.msrs.write(MSR.IA32_LSTAR, 0xffffffff81000000n);
+    cpu.msrs.write(MSR.LSTAR, 0xffffffff81000000n);
     cpu.context.regs.set(h.cpu.context.regs);
     expect(cpu.loadContext()).toBe(true);
     h.onTrap = (_frame) => cpu.requestStop();

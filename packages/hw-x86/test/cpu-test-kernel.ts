@@ -40,7 +40,7 @@ export class TestKernel {
 
   constructor() {
     const cpu = this.harness.cpu;
-    cpu.msrs.write(MSR.IA32_EFER, BigInt(EFER.SCE | EFER.LME | EFER.LMA | EFER.NXE));
+    cpu.msrs.write(MSR.EFER, BigInt(EFER.SCE | EFER.LME | EFER.LMA | EFER.NXE));
     this.harness.onTrap = (frame) => this.trap(frame);
   }
 

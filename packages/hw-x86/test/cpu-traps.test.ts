@@ -18,7 +18,7 @@ describe("SYSCALL / SYSRET", () => {
     const h = new Harness();
     // std ; syscall ; pushfq ; pop rbx ; syscall
     h.load("fd 0f05 9c 5b 0f05");
-    h.cpu.msrs.write(MSR.IA32_FMASK, 0x700n);
+    h.cpu.msrs.write(MSR.FMASK, 0x700n);
     let calls = 0;
     h.onTrap = (frame, cpu) => {
       calls++;
@@ -57,7 +57,7 @@ describe("SYSCALL / SYSRET", () => {
   });
 
   it("SYSCALL with EFER.SCE = 0 raises #UD", () => {
-    const h = runSnippet("", (harness) => harness.cpu.msrs.write(MSR.IA32_EFER, BigInt(EFER.LME | EFER.LMA)));
+    const h = runSnippet("", (harness) => harness.cpu.msrs.write(MSR.EFER, BigInt(EFER.LME | EFER.LMA)));
     expect(h.lastTrap.vector).toBe(6);
   });
 });

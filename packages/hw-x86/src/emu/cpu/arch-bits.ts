@@ -1,12 +1,16 @@
 /**
  * Architectural constants the CPU interpreter uses. RFLAGS, CR0, CR4, EFER,
- * PTE and PF_ERROR come from the shared `src/arch` definitions; the masks
+ * PTE, PF_ERROR, MSR and the exception vectors come from the shared `src/arch` definitions; the masks
  * and constants below are specific to the interpreter (or not yet in
  * `src/arch`). Every value cites the Intel SDM section that defines it.
  */
+import { PTE_HIGH } from "../../arch/page-table-entry";
 import { RFLAGS } from "../../arch/rflags";
 
 export { CR0, CR4, EFER } from "../../arch/control-registers";
+/** Exception vectors (SDM vol 3 table 6-1), under the name the interpreter uses. */
+export { EXCEPTION as VECTOR } from "../../arch/exception-vectors";
+export { MSR } from "../../arch/msr";
 export { PF_ERROR } from "../../arch/page-fault-error";
 export { PTE } from "../../arch/page-table-entry";
 export { RFLAGS } from "../../arch/rflags";
@@ -24,45 +28,8 @@ export const SYSRET_FLAGS_MASK = 0x3c7fd7;
 export const IRET_USER_MASK =
   STATUS_FLAGS | RFLAGS.IF | RFLAGS.DF | RFLAGS.IOPL | RFLAGS.NT | RFLAGS.AC | RFLAGS.ID;
 
-/** MSR indices the CPU implements (SDM vol 4 table 2-2). */
-export const MSR = {
-  IA32_TSC: 0x10,
-  IA32_APIC_BASE: 0x1b,
-  IA32_EFER: 0xc0000080,
-  IA32_STAR: 0xc0000081,
-  IA32_LSTAR: 0xc0000082,
-  IA32_CSTAR: 0xc0000083,
-  IA32_FMASK: 0xc0000084,
-  IA32_FS_BASE: 0xc0000100,
-  IA32_GS_BASE: 0xc0000101,
-  IA32_KERNEL_GS_BASE: 0xc0000102,
-  IA32_TSC_AUX: 0xc0000103,
-} as const;
-
-/** Execute-disable: bit 63 of an entry, i.e. bit 31 of its high word (SDM vol 3 §4.5). */
-export const PTE_HIGH_XD = 1 << 31;
-
-/** Exception vectors (SDM vol 3 §6.3.1, table 6-1). */
-export const VECTOR = {
-  DE: 0,
-  DB: 1,
-  NMI: 2,
-  BP: 3,
-  OF: 4,
-  BR: 5,
-  UD: 6,
-  NM: 7,
-  DF: 8,
-  TS: 10,
-  NP: 11,
-  SS: 12,
-  GP: 13,
-  PF: 14,
-  MF: 16,
-  AC: 17,
-  MC: 18,
-  XM: 19,
-} as const;
+/** Execute-disable (bit 63 of an entry): the high-word bit, under the name the MMU uses. */
+export const PTE_HIGH_XD = PTE_HIGH.NX;
 
 /** Maximum physical-address width this CPU reports in CPUID 0x80000008 (bits); PTE address bits above it are reserved. */
 export const PHYSICAL_ADDRESS_BITS = 40;

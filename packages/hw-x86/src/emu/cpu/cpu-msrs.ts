@@ -37,19 +37,19 @@ export class CpuMsrs implements MsrAccess {
   /** Index into `words` of an MSR kept here, or -1. */
   private slotOf(index: number): number {
     switch (index >>> 0) {
-      case MSR.IA32_STAR:
+      case MSR.STAR:
         return 0;
-      case MSR.IA32_LSTAR:
+      case MSR.LSTAR:
         return 2;
-      case MSR.IA32_CSTAR:
+      case MSR.CSTAR:
         return 4;
-      case MSR.IA32_FMASK:
+      case MSR.FMASK:
         return 6;
-      case MSR.IA32_KERNEL_GS_BASE:
+      case MSR.KERNEL_GS_BASE:
         return 8;
-      case MSR.IA32_TSC_AUX:
+      case MSR.TSC_AUX:
         return 10;
-      case MSR.IA32_APIC_BASE:
+      case MSR.APIC_BASE:
         return 12;
       default:
         return -1;
@@ -59,13 +59,13 @@ export class CpuMsrs implements MsrAccess {
   read(index: number): bigint | undefined {
     const regs = this.state.regs;
     switch (index >>> 0) {
-      case MSR.IA32_EFER:
+      case MSR.EFER:
         return BigInt(this.state.efer >>> 0);
-      case MSR.IA32_FS_BASE:
+      case MSR.FS_BASE:
         return (BigInt(regs[SLOT.FS_BASE * 2 + 1]!) << 32n) | BigInt(regs[SLOT.FS_BASE * 2]!);
-      case MSR.IA32_GS_BASE:
+      case MSR.GS_BASE:
         return (BigInt(regs[SLOT.GS_BASE * 2 + 1]!) << 32n) | BigInt(regs[SLOT.GS_BASE * 2]!);
-      case MSR.IA32_TSC:
+      case MSR.TSC:
         return BigInt(this.state.retired + this.state.tscOffset);
     }
     const slot = this.slotOf(index);
@@ -83,29 +83,29 @@ export class CpuMsrs implements MsrAccess {
     high >>>= 0;
     const regs = this.state.regs;
     switch (index >>> 0) {
-      case MSR.IA32_EFER:
+      case MSR.EFER:
         if (high !== 0 || (low & ~EFER_WRITABLE) !== 0) return false;
         this.state.efer = low;
         flushTlb(this.state, true);
         return true;
-      case MSR.IA32_FS_BASE:
-      case MSR.IA32_GS_BASE: {
+      case MSR.FS_BASE:
+      case MSR.GS_BASE: {
         if (!isCanonical(high)) return false;
-        const slot = index >>> 0 === MSR.IA32_FS_BASE ? SLOT.FS_BASE : SLOT.GS_BASE;
+        const slot = index >>> 0 === MSR.FS_BASE ? SLOT.FS_BASE : SLOT.GS_BASE;
         regs[slot * 2] = low;
         regs[slot * 2 + 1] = high;
         return true;
       }
-      case MSR.IA32_TSC:
+      case MSR.TSC:
         this.state.tscOffset = high * TWO_POW_32 + low - this.state.retired;
         return true;
-      case MSR.IA32_LSTAR:
-      case MSR.IA32_CSTAR:
-      case MSR.IA32_KERNEL_GS_BASE:
+      case MSR.LSTAR:
+      case MSR.CSTAR:
+      case MSR.KERNEL_GS_BASE:
         if (!isCanonical(high)) return false;
         break;
-      case MSR.IA32_FMASK:
-      case MSR.IA32_TSC_AUX:
+      case MSR.FMASK:
+      case MSR.TSC_AUX:
         if (high !== 0) return false;
         break;
     }
