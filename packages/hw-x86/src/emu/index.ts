@@ -31,14 +31,20 @@ export { IOAPIC_PIN_COUNT } from "./devices/apic-registers";
 export { I8042, I8042_PORT, type I8042Options } from "./devices/i8042";
 export { Ioapic, type IoapicStats } from "./devices/ioapic";
 export { Lapic } from "./devices/lapic";
+export type { LapicTimer } from "./devices/lapic-timer";
 export type { LapicOptions, LapicStats } from "./devices/lapic-types";
-export { LVT_INDEX } from "./devices/lapic-vector-table";
+export {
+  type LapicVectorTable,
+  LVT_INDEX,
+  type LvtOwner,
+  type LvtTimerControl,
+} from "./devices/lapic-vector-table";
 export { PIT_PORT, Pit, SYSTEM_CONTROL_B } from "./devices/pit";
-export { PIT_FREQUENCY_HZ, PIT_MODE } from "./devices/pit-channel";
-export { type Ps2Device, Ps2Keyboard } from "./devices/ps2-keyboard";
+export { PIT_FREQUENCY_HZ, PIT_MODE, type PitChannel } from "./devices/pit-channel";
+export { type KeyboardStats, type Ps2Device, Ps2Keyboard } from "./devices/ps2-keyboard";
 export type { DeviceAccessCounters } from "./devices/register-table";
 export { RTC_DEFAULT_EPOCH_SECONDS, RTC_PORT, RTC_REGISTER, Rtc } from "./devices/rtc";
-export { scancodeOf } from "./devices/scancode-set1";
+export { EXTENDED, scancodeOf } from "./devices/scancode-set1";
 export { COM1, UART_REGISTER, Uart16550, type UartOptions } from "./devices/uart16550";
 export {
   Machine,

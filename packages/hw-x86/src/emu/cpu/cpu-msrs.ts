@@ -116,10 +116,11 @@ export class CpuMsrs implements MsrAccess {
     return true;
   }
 
-  /** IA32_LSTAR halves (SYSCALL target). */
+  /** IA32_LSTAR low half (SYSCALL target). */
   lstarLow(): number {
     return this.words[2]!;
   }
+  /** IA32_LSTAR high half (SYSCALL target). */
   lstarHigh(): number {
     return this.words[3]!;
   }

@@ -57,13 +57,21 @@ export class CpuState {
   nextRip = 0;
   /** RFLAGS bits other than the six status flags, plus the status flags when `lazyOp` is NONE. */
   flagBits: number = RFLAGS.FIXED;
+  /** `LAZY` kind of the last flag-setting operation; NONE = the status flags are in `flagBits`. */
   lazyOp = 0;
+  /** Operand size in bytes (1, 2, 4, 8) of the last lazy operation. */
   lazySize = 4;
+  /** Destination operand, low half (masked to `lazySize` when below 8 bytes). */
   lazyDstLow = 0;
+  /** Destination operand, high half (meaningful only when `lazySize` is 8). */
   lazyDstHigh = 0;
+  /** Source operand, low half. */
   lazySrcLow = 0;
+  /** Source operand, high half (meaningful only when `lazySize` is 8). */
   lazySrcHigh = 0;
+  /** Result, low half (masked to `lazySize`). */
   lazyResLow = 0;
+  /** Result, high half (meaningful only when `lazySize` is 8). */
   lazyResHigh = 0;
   /** Carry-in of ADC/SBB, or the preserved CF of INC/DEC. */
   lazyCarry = 0;
@@ -71,8 +79,9 @@ export class CpuState {
   high = 0;
   /** Low half of the operand read by the last read-modify-write access (high half in `high`). */
   operandLow = 0;
-  /** Effective address halves computed by `effectiveAddress` (before segment base). */
+  /** Effective address halves computed by `effectiveAddress` (before segment base): low 32 bits. */
   eaLow = 0;
+  /** High 32 bits of the effective address (0 under a 32-bit address-size prefix). */
   eaHigh = 0;
 
   /** Pending exception vector, or NO_EXCEPTION. */
@@ -92,12 +101,19 @@ export class CpuState {
   /** Linear address of the last #PF (CR2), as an unsigned 48-bit number (sign-extended when reported). */
   faultAddress = 0;
 
+  /** Guest RAM at physical address 0. */
   readonly ram: PhysicalRam;
+  /** `ram.size`, cached: physical addresses at or above it go to `bus`. */
   readonly ramSize: number;
+  /** `ram.u8`, cached (byte accesses). */
   readonly u8: Uint8Array;
+  /** `ram.view`, cached (little-endian 16/32-bit accesses). */
   readonly view: DataView;
+  /** `ram.codePages`, cached: stores to a flagged page invalidate its decoded code. */
   readonly codePages: Uint8Array;
+  /** The decoded-instruction cache shared by the machine's CPUs. */
   readonly cache: DecodedCache;
+  /** Physical accesses outside RAM; null = unclaimed (reads all-ones, writes dropped). */
   bus: MmioBus | null;
 
   /** Software TLB: tag = virtual page number (2^36 range) or -1. */
@@ -122,12 +138,15 @@ export class CpuState {
   /** Cache generation when the fetch fast path was filled. */
   fetchGeneration = -1;
 
-  /** CR0, CR3 (as halves), CR4, EFER low word. */
+  /** CR0 (PG | ET | PE at creation: paging on, as a long-mode kernel runs). */
   cr0 = 0x80000011;
+  /** CR3, low 32 bits (page-table root and flags). */
   cr3Low = 0;
+  /** CR3, high 32 bits. */
   cr3High = 0;
   /** PAE | OSFXSR | OSXMMEXCPT: the state a long-mode kernel with SSE enabled sets up. */
   cr4 = 0x620;
+  /** IA32_EFER low word (SCE | LME | LMA at creation). */
   efer = 0x501;
 
   constructor(ram: PhysicalRam, cache: DecodedCache, bus: MmioBus | null) {

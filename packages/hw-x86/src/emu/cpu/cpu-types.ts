@@ -28,6 +28,7 @@ export type StopReason = (typeof STOP_REASON)[keyof typeof STOP_REASON];
 export interface CpuOptions {
   /** CPU (and initial APIC) id. */
   id: number;
+  /** Guest physical memory the CPU executes from and accesses directly. */
   ram: PhysicalRam;
   /** Decoded-instruction cache over `ram`, shared by the machine's CPUs. */
   cache: DecodedCache;
@@ -39,13 +40,18 @@ export interface CpuOptions {
   interrupts?: CpuInterruptSource;
   /** CPUID advertises TSC-deadline / x2APIC (set when the machine's LAPIC implements them). */
   tscDeadline?: boolean;
+  /** CPUID advertises x2APIC (CPUID.1:ECX bit 21); absent = not advertised. */
   x2apic?: boolean;
 }
 
 /** Event counters of one CPU (monotonic). */
 export interface CpuCounters {
+  /** SYSCALL instructions that entered the kernel. */
   syscalls: number;
+  /** Exceptions raised to the kernel (faults, INT n / INT3, #DF, #GP on a refused return), #PF included. */
   exceptions: number;
+  /** External interrupts acknowledged from the interrupt source and delivered. */
   interrupts: number;
+  /** #PF exceptions delivered (also counted in `exceptions`). */
   pageFaults: number;
 }

@@ -76,6 +76,7 @@ const TWO_POW_32 = 4294967296;
 
 /** An x86-64 CPU core at CPL 3 whose CPL 0 is TypeScript (see the file header). */
 export class Cpu {
+  /** CPU id from {@link CpuOptions.id} (also its initial APIC id in CPUID). */
   readonly id: number;
   /** Interpreter state (registers, TLB); exposed for the machine and tests. */
   readonly state: CpuState;
@@ -85,6 +86,7 @@ export class Cpu {
   readonly msrs: MsrAccess;
   /** `cpuid`. */
   readonly cpuid: Cpuid;
+  /** Event counters (monotonic). */
   readonly counters: CpuCounters = { syscalls: 0, exceptions: 0, interrupts: 0, pageFaults: 0 };
   /** Why the CPU shut down, when it did. */
   shutdownCause = "";
@@ -398,6 +400,7 @@ export class Cpu {
   get cr0(): number {
     return this.state.cr0;
   }
+  /** Writes CR0 (kept as uint32) and flushes the whole TLB. */
   set cr0(value: number) {
     this.state.cr0 = value >>> 0;
     flushTlb(this.state, true);
@@ -412,6 +415,7 @@ export class Cpu {
   get cr3(): bigint {
     return (BigInt(this.state.cr3High) << 32n) | BigInt(this.state.cr3Low);
   }
+  /** Writes CR3 (wrapped to 64 bits) and flushes the non-global TLB entries. */
   set cr3(value: bigint) {
     const wrapped = BigInt.asUintN(64, value);
     this.state.cr3Low = Number(wrapped & 0xffffffffn);
@@ -423,6 +427,7 @@ export class Cpu {
   get cr4(): number {
     return this.state.cr4;
   }
+  /** Writes CR4 (kept as uint32) and flushes the whole TLB. */
   set cr4(value: number) {
     this.state.cr4 = value >>> 0;
     flushTlb(this.state, true);
@@ -446,7 +451,12 @@ export class Cpu {
   }
 
   /** SIDT. */
-  get idtr(): { base: bigint; limit: number } {
+  get idtr(): {
+    /** IDT linear base address (unsigned 64-bit). */
+    base: bigint;
+    /** IDT limit: offset of its last valid byte (16 bits). */
+    limit: number;
+  } {
     return { base: BigInt.asUintN(64, BigInt(this.idtBase)), limit: this.idtLimit };
   }
 }

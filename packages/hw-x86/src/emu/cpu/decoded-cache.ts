@@ -66,6 +66,7 @@ export class DecodedCache {
   /** Creates a cache for `ram`, registering itself as its code-write listener. */
   constructor(
     private readonly ram: PhysicalRam,
+    /** Number of 4096-slot blocks, i.e. how many code pages can be cached at once. */
     readonly blockCount = DEFAULT_CODE_BLOCKS,
   ) {
     const slots = blockCount * SLOTS_PER_BLOCK + 1;

@@ -27,7 +27,12 @@ import type { Ps2Device } from "./ps2-keyboard";
 import { createAccessCounters, type DeviceAccessCounters } from "./register-table";
 
 /** Controller ports. */
-export const I8042_PORT = { DATA: 0x60, STATUS_COMMAND: 0x64 } as const;
+export const I8042_PORT = {
+  /** Data port: reads the output buffer, writes go to the keyboard or a command's parameter. */
+  DATA: 0x60,
+  /** Reads the status register, writes a controller command. */
+  STATUS_COMMAND: 0x64,
+} as const;
 
 /** Status register bits (read from port 0x64). */
 export const I8042_STATUS = {
@@ -95,6 +100,7 @@ export interface I8042Options {
 
 /** The 8042; see the file header. */
 export class I8042 implements PortIo {
+  /** Ignored accesses (ports other than 0x60 and 0x64). */
   readonly counters: DeviceAccessCounters = createAccessCounters();
   /** Commands for the absent aux port, and unknown commands. */
   unsupportedCommands = 0;

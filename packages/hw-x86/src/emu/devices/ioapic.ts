@@ -57,7 +57,9 @@ export interface IoapicStats {
 export class Ioapic implements MmioRegion, EoiListener {
   /** Bytes of MMIO decoded: IOREGSEL at 0x00, IOWIN at 0x10. */
   readonly size = IOAPIC_MMIO_SIZE;
+  /** Ignored accesses (unknown offsets and register indices, read-only writes, narrow accesses). */
   readonly counters: DeviceAccessCounters = createAccessCounters();
+  /** Delivery counts per pin, and messages undelivered or dropped. */
   readonly stats: IoapicStats = {
     deliveries: new Uint32Array(IOAPIC_PIN_COUNT),
     undelivered: 0,

@@ -56,33 +56,49 @@ const X2APIC_MEMBER_MASK = 0xffff;
 
 /** The interrupt logic of one LAPIC; see the file header. Construct {@link Lapic}, not this. */
 export abstract class LapicCore implements CpuInterruptSource, ApicBusTarget {
+  /** Event counts (messages accepted and refused, EOIs, IPIs, spurious acknowledges). */
   readonly stats: LapicStats = createLapicStats();
   /** Interrupt request, in-service and trigger-mode registers (8 × uint32 each); read-only to callers. */
   readonly irr = createVectorSet();
+  /** In-service register: vectors the CPU acknowledged and no EOI has retired yet (read-only to callers). */
   readonly isr = createVectorSet();
+  /** Trigger-mode register: set for vectors accepted as level-triggered (read-only to callers). */
   readonly tmr = createVectorSet();
   /** The timer (register accesses arrive through the MMIO table, IA32_TSC_DEADLINE through the MSR methods). */
   readonly timer: LapicTimer;
   /** The local vector table (timer, thermal, performance, LINT0, LINT1, error). */
   readonly lvt: LapicVectorTable;
-  /** The LINT0 and LINT1 input pins. */
+  /** The LINT0 input pin (behaviour set by LVT entry LINT0). */
   readonly lint0: IrqLine;
+  /** The LINT1 input pin (behaviour set by LVT entry LINT1). */
   readonly lint1: IrqLine;
 
   /** Register state, shared with the register table and the MSR interface. */
   readonly state = {
+    /** ID register: the APIC ID in bits 31:24 (read-only to the guest). */
     id: 0,
+    /** Task-priority register, bits 7:0. */
     tpr: 0,
+    /** Logical destination register (xAPIC: logical ID in bits 31:24; x2APIC: derived from the APIC ID). */
     ldr: 0,
+    /** Destination format register: model in bits 31:28, other bits read 1. */
     dfr: 0,
+    /** Spurious-interrupt vector register (vector, APIC software enable, focus check disable). */
     svr: 0,
+    /** Error status register as last latched by an ESR write. */
     esr: 0,
+    /** Error bits recorded since the last ESR write; the next write latches them into `esr`. */
     pendingErrors: 0,
+    /** Interrupt command register, bits 31:0 (writing it sends the IPI). */
     icrLow: 0,
+    /** Interrupt command register, bits 63:32 (the destination). */
     icrHigh: 0,
+    /** IA32_APIC_BASE bits 31:0 (page base, EN, EXTD, BSP). */
     apicBaseLow: 0,
+    /** IA32_APIC_BASE bits 63:32 (high part of the page base). */
     apicBaseHigh: 0,
   };
+  /** The bus the LAPIC sends IPIs and EOI broadcasts on, and receives messages from. */
   protected readonly bus: ApicBus;
   private nmiPending = false;
   private cachedDeliverable = STALE;

@@ -24,7 +24,20 @@ import { applyLvtWrite, LVT, LVT_RESET_VALUE, LVT_WRITABLE } from "../../arch/la
 import type { IrqLine } from "../../interfaces/irq-line";
 
 /** Indices of the LVT entries, in register order from 0x320. */
-export const LVT_INDEX = { TIMER: 0, THERMAL: 1, PERFORMANCE: 2, LINT0: 3, LINT1: 4, ERROR: 5 } as const;
+export const LVT_INDEX = {
+  /** LVT timer register (0x320). */
+  TIMER: 0,
+  /** LVT thermal sensor register (0x330). */
+  THERMAL: 1,
+  /** LVT performance monitoring counters register (0x340). */
+  PERFORMANCE: 2,
+  /** LVT LINT0 register (0x350). */
+  LINT0: 3,
+  /** LVT LINT1 register (0x360). */
+  LINT1: 4,
+  /** LVT error register (0x370). */
+  ERROR: 5,
+} as const;
 
 /** Number of LVT entries (max LVT entry in the version register + 1). */
 export const LVT_COUNT = 6;
@@ -42,6 +55,7 @@ const RESERVED_TIMER_MODE = 3;
 
 /** What the vector table needs from its LAPIC. */
 export interface LvtOwner {
+  /** SVR bit 8 (APIC software enable); while false, writes cannot clear LVT mask bits. */
   readonly softwareEnabled: boolean;
   /** Accepts a local interrupt as a message with the given delivery mode. */
   accept(deliveryMode: number, vector: number, levelTriggered: boolean): boolean;
@@ -49,6 +63,7 @@ export interface LvtOwner {
 
 /** What the vector table needs from the timer. */
 export interface LvtTimerControl {
+  /** Applies the timer mode from LVT timer bits 18:17 (`LVT_TIMER_MODE`). */
   setMode(mode: number): void;
 }
 

@@ -55,7 +55,7 @@ export class Lapic extends LapicCore implements MmioRegion {
     return this.state.apicBaseHigh * TWO_POW_32 + ((this.state.apicBaseLow & APIC_BASE.BASE_MASK_LOW) >>> 0);
   }
 
-  /** `wrmsr IA32_TSC_DEADLINE` forwarded by the CPU (EDX:EAX); see {@link LapicTimer.writeDeadline}. */
+  /** `wrmsr IA32_TSC_DEADLINE` forwarded by the CPU (EDX:EAX); see {@link LapicTimer#writeDeadline}. */
   writeTscDeadline(low: number, high: number): void {
     this.timer.writeDeadline(low, high);
   }

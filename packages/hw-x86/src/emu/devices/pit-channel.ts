@@ -33,11 +33,17 @@ export const PIT_FREQUENCY_HZ = 1_193_182;
 
 /** Counter modes (8254 datasheet, control word bits 3:1). */
 export const PIT_MODE = {
+  /** Mode 0: OUT goes high after N ticks and stays high. */
   INTERRUPT_ON_TERMINAL_COUNT: 0,
+  /** Mode 1: gate-triggered one-shot (not emulated). */
   HARDWARE_ONE_SHOT: 1,
+  /** Mode 2: periodic, OUT low for one tick every N ticks. */
   RATE_GENERATOR: 2,
+  /** Mode 3: periodic square wave of period N. */
   SQUARE_WAVE: 3,
+  /** Mode 4: one OUT low tick after N ticks. */
   SOFTWARE_STROBE: 4,
+  /** Mode 5: gate-triggered strobe (not emulated). */
   HARDWARE_STROBE: 5,
 } as const;
 
@@ -60,7 +66,9 @@ export function cyclesForPitTicks(ticks: number, frequencyHz: number): number {
 
 /** One 8254 counter; the {@link Pit} decodes ports and forwards here. */
 export class PitChannel {
+  /** Programmed counter mode, a {@link PIT_MODE} value (6 and 7 stored as 2 and 3). */
   mode = 0;
+  /** BCD counting (control word bit 0): counts are 4 BCD digits. */
   bcd = false;
   /** Count N in effect (1–65536), 0 before the first count is written. */
   reload = 0;

@@ -26,10 +26,15 @@ import { createAccessCounters, type DeviceAccessCounters } from "./register-tabl
 
 /** I/O ports of the PIT and system control port B (PC/AT). */
 export const PIT_PORT = {
+  /** Channel 0 data port (OUT drives IRQ 0). */
   CHANNEL0: 0x40,
+  /** Channel 1 data port (counts, drives nothing). */
   CHANNEL1: 0x41,
+  /** Channel 2 data port (gate and OUT through port 0x61). */
   CHANNEL2: 0x42,
+  /** Control word register (write-only; reads all-ones). */
   CONTROL: 0x43,
+  /** System control port B (see {@link SYSTEM_CONTROL_B}). */
   SYSTEM_CONTROL_B: 0x61,
 } as const;
 
@@ -81,7 +86,9 @@ class DataPort {
 
 /** The PIT device; map it at ports 0x40–0x43 and 0x61. */
 export class Pit implements PortIo {
+  /** Counters 0, 1 and 2 (index = channel number). */
   readonly channels: readonly PitChannel[];
+  /** Ignored accesses (reads of port 0x43, ports the PIT does not decode). */
   readonly counters: DeviceAccessCounters = createAccessCounters();
   private readonly ports = [new DataPort(), new DataPort(), new DataPort()];
   private systemControl = 0;

@@ -84,6 +84,7 @@ export class Ps2Keyboard implements Ps2Device {
   typematic = DEFAULT_TYPEMATIC;
   /** Whether key events produce scancodes (0xF4 / 0xF5; on after reset). */
   scanning = true;
+  /** Counters of dropped key events. */
   readonly stats: KeyboardStats = { droppedWhileDisabled: 0, droppedOverflow: 0 };
   private readonly buffer = new Uint8Array(KEYBOARD_BUFFER_BYTES);
   private head = 0;

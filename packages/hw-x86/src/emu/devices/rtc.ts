@@ -26,21 +26,41 @@ import type { PortIo } from "../../interfaces/port-io";
 import { createAccessCounters, type DeviceAccessCounters } from "./register-table";
 
 /** RTC ports (PC/AT). */
-export const RTC_PORT = { INDEX: 0x70, DATA: 0x71 } as const;
+export const RTC_PORT = {
+  /** Register index (bits 6:0; bit 7 NMI disable, ignored); write-only. */
+  INDEX: 0x70,
+  /** Data of the selected register. */
+  DATA: 0x71,
+} as const;
 
-/** CMOS register indices (MC146818A "Address Map"; century at 0x32 as the ACPI FADT default). */
+/**
+ * CMOS register indices (MC146818A "Address Map"; century at 0x32 as the ACPI FADT default).
+ * Time and date values are BCD or binary as register B selects.
+ */
 export const RTC_REGISTER = {
+  /** Seconds, 0–59. */
   SECONDS: 0x00,
+  /** Minutes, 0–59. */
   MINUTES: 0x02,
+  /** Hours: 0–23, or 1–12 with bit 7 = PM in 12-hour format. */
   HOURS: 0x04,
+  /** Day of week, 1–7 (1 = Sunday unless software wrote its own numbering). */
   DAY_OF_WEEK: 0x06,
+  /** Day of month, 1–31. */
   DAY_OF_MONTH: 0x07,
+  /** Month, 1–12. */
   MONTH: 0x08,
+  /** Year within the century, 0–99. */
   YEAR: 0x09,
+  /** Register A: update in progress (bit 7), divider and rate (stored). */
   STATUS_A: 0x0a,
+  /** Register B: SET, interrupt enables (stored), binary/BCD, 24/12-hour. */
   STATUS_B: 0x0b,
+  /** Register C: interrupt flags; always reads 0 (no RTC interrupts), read-only. */
   STATUS_C: 0x0c,
+  /** Register D: valid RAM and time (bit 7, always set), read-only. */
   STATUS_D: 0x0d,
+  /** Century (20 for 2026). */
   CENTURY: 0x32,
 } as const;
 
@@ -81,6 +101,7 @@ interface Fields {
 
 /** The RTC and CMOS RAM; see the file header. */
 export class Rtc implements PortIo {
+  /** Ignored accesses (reads of port 0x70, unknown ports, writes to registers C and D). */
   readonly counters: DeviceAccessCounters = createAccessCounters();
   private readonly ram = new Uint8Array(CMOS_BYTES);
   private index = 0;

@@ -33,10 +33,32 @@ import type { PortIo } from "../../interfaces/port-io";
 import { RegisterTable } from "./register-table";
 
 /** COM1 base port and its ISA IRQ on a PC. */
-export const COM1 = { BASE: 0x3f8, IRQ: 4 } as const;
+export const COM1 = {
+  /** First of COM1's eight ports. */
+  BASE: 0x3f8,
+  /** ISA IRQ of COM1. */
+  IRQ: 4,
+} as const;
 
 /** Register offsets from the base port (PC16550D Table 2; DLAB selects DLL/DLM at 0 and 1). */
-export const UART_REGISTER = { DATA: 0, IER: 1, IIR_FCR: 2, LCR: 3, MCR: 4, LSR: 5, MSR: 6, SCR: 7 } as const;
+export const UART_REGISTER = {
+  /** Receive buffer (read) / transmit holding (write); DLL when DLAB = 1. */
+  DATA: 0,
+  /** Interrupt enable register; DLM when DLAB = 1. */
+  IER: 1,
+  /** Interrupt identification (read) / FIFO control (write). */
+  IIR_FCR: 2,
+  /** Line control register (bit 7: DLAB). */
+  LCR: 3,
+  /** Modem control register. */
+  MCR: 4,
+  /** Line status register (read-only). */
+  LSR: 5,
+  /** Modem status register (read-only). */
+  MSR: 6,
+  /** Scratch register. */
+  SCR: 7,
+} as const;
 
 /** Interrupt enable register bits (PC16550D §8.6.2). */
 export const UART_IER = {
@@ -93,6 +115,7 @@ export interface UartOptions {
 
 /** The UART; see the file header. */
 export class Uart16550 implements PortIo {
+  /** First of the UART's eight consecutive ports ({@link UartOptions.basePort}, default COM1). */
   readonly basePort: number;
   private readonly registers: RegisterTable;
   private readonly irq: IrqLine;
