@@ -21,8 +21,9 @@
  * unknown commands are counted. The translation bit (config bit 6) is stored,
  * but the keyboard always produces set 1 (translated) codes.
  */
+
 import type { IrqLine } from "../../interfaces/irq-line";
-import type { PortIo } from "../../interfaces/port-io";
+import { BytePortDevice } from "./byte-port-device";
 import type { Ps2Device } from "./ps2-keyboard";
 import { createAccessCounters, type DeviceAccessCounters } from "./register-table";
 
@@ -99,7 +100,7 @@ export interface I8042Options {
 }
 
 /** The 8042; see the file header. */
-export class I8042 implements PortIo {
+export class I8042 extends BytePortDevice {
   /** Ignored accesses (ports other than 0x60 and 0x64). */
   readonly counters: DeviceAccessCounters = createAccessCounters();
   /** Commands for the absent aux port, and unknown commands. */
@@ -120,6 +121,7 @@ export class I8042 implements PortIo {
   private irqHigh = false;
 
   constructor(options: I8042Options) {
+    super();
     this.keyboard = options.keyboard;
     this.irq = options.irq;
     this.onSystemReset = options.onSystemReset;
@@ -137,37 +139,18 @@ export class I8042 implements PortIo {
     return (this.outputPort & I8042_OUTPUT_PORT.A20) !== 0;
   }
 
-  in8(port: number): number {
+  override in8(port: number): number {
     if (port === I8042_PORT.DATA) return this.readData();
     if (port === I8042_PORT.STATUS_COMMAND) return this.readStatus();
     this.counters.unknownReads++;
     return 0xff;
   }
 
-  out8(port: number, value: number): void {
+  override out8(port: number, value: number): void {
     const byte = value & 0xff;
     if (port === I8042_PORT.DATA) this.writeData(byte);
     else if (port === I8042_PORT.STATUS_COMMAND) this.writeCommand(byte);
     else this.counters.unknownWrites++;
-  }
-
-  /** Wide accesses are byte accesses to consecutive ports, low byte first. */
-  in16(port: number): number {
-    return this.in8(port) | (this.in8(port + 1) << 8);
-  }
-
-  in32(port: number): number {
-    return (this.in16(port) | (this.in16(port + 2) << 16)) >>> 0;
-  }
-
-  out16(port: number, value: number): void {
-    this.out8(port, value);
-    this.out8(port + 1, value >>> 8);
-  }
-
-  out32(port: number, value: number): void {
-    this.out16(port, value);
-    this.out16(port + 2, value >>> 16);
   }
 
   private readStatus(): number {

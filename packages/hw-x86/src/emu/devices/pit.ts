@@ -18,9 +18,10 @@
  * as all-ones (the 8254 does not drive the bus on a control-word read).
  * Channel internals are in `pit-channel.ts`.
  */
+
 import type { Clock } from "../../interfaces/clock";
 import type { IrqLine } from "../../interfaces/irq-line";
-import type { PortIo } from "../../interfaces/port-io";
+import { BytePortDevice } from "./byte-port-device";
 import { PitChannel, pitTicksIn } from "./pit-channel";
 import { createAccessCounters, type DeviceAccessCounters } from "./register-table";
 
@@ -85,7 +86,7 @@ class DataPort {
 }
 
 /** The PIT device; map it at ports 0x40–0x43 and 0x61. */
-export class Pit implements PortIo {
+export class Pit extends BytePortDevice {
   /** Counters 0, 1 and 2 (index = channel number). */
   readonly channels: readonly PitChannel[];
   /** Ignored accesses (reads of port 0x43, ports the PIT does not decode). */
@@ -98,11 +99,12 @@ export class Pit implements PortIo {
     private readonly clock: Clock,
     irq0: IrqLine,
   ) {
+    super();
     this.channels = [new PitChannel(clock, irq0), new PitChannel(clock, null), new PitChannel(clock, null)];
     this.channels[2]!.setGate(false);
   }
 
-  in8(port: number): number {
+  override in8(port: number): number {
     if (port >= PIT_PORT.CHANNEL0 && port <= PIT_PORT.CHANNEL2)
       return this.readData(port - PIT_PORT.CHANNEL0);
     if (port === PIT_PORT.SYSTEM_CONTROL_B) return this.readSystemControl();
@@ -110,32 +112,13 @@ export class Pit implements PortIo {
     return 0xff;
   }
 
-  out8(port: number, value: number): void {
+  override out8(port: number, value: number): void {
     const byte = value & 0xff;
     if (port >= PIT_PORT.CHANNEL0 && port <= PIT_PORT.CHANNEL2)
       this.writeData(port - PIT_PORT.CHANNEL0, byte);
     else if (port === PIT_PORT.CONTROL) this.writeControl(byte);
     else if (port === PIT_PORT.SYSTEM_CONTROL_B) this.writeSystemControl(byte);
     else this.counters.unknownWrites++;
-  }
-
-  /** Wide accesses are byte accesses to consecutive ports, low byte first. */
-  in16(port: number): number {
-    return this.in8(port) | (this.in8(port + 1) << 8);
-  }
-
-  in32(port: number): number {
-    return (this.in16(port) | (this.in16(port + 2) << 16)) >>> 0;
-  }
-
-  out16(port: number, value: number): void {
-    this.out8(port, value);
-    this.out8(port + 1, value >>> 8);
-  }
-
-  out32(port: number, value: number): void {
-    this.out16(port, value);
-    this.out16(port + 2, value >>> 16);
   }
 
   private writeControl(byte: number): void {

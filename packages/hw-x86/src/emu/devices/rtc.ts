@@ -21,8 +21,9 @@
  * AIE and UIE are stored, register C always reads 0, and no line is driven.
  * Alarm bytes and the rest of the 128-byte CMOS RAM are plain storage.
  */
+
 import type { Clock } from "../../interfaces/clock";
-import type { PortIo } from "../../interfaces/port-io";
+import { BytePortDevice } from "./byte-port-device";
 import { createAccessCounters, type DeviceAccessCounters } from "./register-table";
 
 /** RTC ports (PC/AT). */
@@ -100,7 +101,7 @@ interface Fields {
 }
 
 /** The RTC and CMOS RAM; see the file header. */
-export class Rtc implements PortIo {
+export class Rtc extends BytePortDevice {
   /** Ignored accesses (reads of port 0x70, unknown ports, writes to registers C and D). */
   readonly counters: DeviceAccessCounters = createAccessCounters();
   private readonly ram = new Uint8Array(CMOS_BYTES);
@@ -117,6 +118,7 @@ export class Rtc implements PortIo {
     private readonly clock: Clock,
     startEpochSeconds: number = RTC_DEFAULT_EPOCH_SECONDS,
   ) {
+    super();
     this.baseSeconds = Math.floor(startEpochSeconds);
     this.baseCycle = clock.now();
   }
@@ -127,35 +129,16 @@ export class Rtc implements PortIo {
     return this.baseSeconds + Math.floor((this.clock.now() - this.baseCycle) / this.clock.frequencyHz);
   }
 
-  in8(port: number): number {
+  override in8(port: number): number {
     if (port === RTC_PORT.DATA) return this.readRegister(this.index);
     this.counters.unknownReads++; // 0x70 is write-only
     return 0xff;
   }
 
-  out8(port: number, value: number): void {
+  override out8(port: number, value: number): void {
     if (port === RTC_PORT.INDEX) this.index = value & INDEX_MASK;
     else if (port === RTC_PORT.DATA) this.writeRegister(this.index, value & 0xff);
     else this.counters.unknownWrites++;
-  }
-
-  /** Wide accesses are byte accesses to consecutive ports, low byte first. */
-  in16(port: number): number {
-    return this.in8(port) | (this.in8(port + 1) << 8);
-  }
-
-  in32(port: number): number {
-    return (this.in16(port) | (this.in16(port + 2) << 16)) >>> 0;
-  }
-
-  out16(port: number, value: number): void {
-    this.out8(port, value);
-    this.out8(port + 1, value >>> 8);
-  }
-
-  out32(port: number, value: number): void {
-    this.out16(port, value);
-    this.out16(port + 2, value >>> 16);
   }
 
   /** Reads CMOS register `index` (0–127). */

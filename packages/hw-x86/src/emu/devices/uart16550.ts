@@ -28,8 +28,9 @@
  * of the host, and MSR reflects MCR (CTS=RTS, DSR=DTR, RI=OUT1, DCD=OUT2).
  * Otherwise the host end is always connected: CTS, DSR and DCD read 1.
  */
+
 import type { IrqLine } from "../../interfaces/irq-line";
-import type { PortIo } from "../../interfaces/port-io";
+import { BytePortDevice } from "./byte-port-device";
 import { RegisterTable } from "./register-table";
 
 /** COM1 base port and its ISA IRQ on a PC. */
@@ -114,7 +115,7 @@ export interface UartOptions {
 }
 
 /** The UART; see the file header. */
-export class Uart16550 implements PortIo {
+export class Uart16550 extends BytePortDevice {
   /** First of the UART's eight consecutive ports ({@link UartOptions.basePort}, default COM1). */
   readonly basePort: number;
   private readonly registers: RegisterTable;
@@ -134,6 +135,7 @@ export class Uart16550 implements PortIo {
   private irqHigh = false;
 
   constructor(options: UartOptions) {
+    super();
     this.basePort = options.basePort ?? COM1.BASE;
     this.irq = options.irq;
     this.onTransmit = options.onTransmit;
@@ -181,34 +183,15 @@ export class Uart16550 implements PortIo {
     return this.rxCount;
   }
 
-  in8(port: number): number {
+  override in8(port: number): number {
     const value = this.registers.read(port - this.basePort, 0xff);
     this.updateIrq();
     return value;
   }
 
-  out8(port: number, value: number): void {
+  override out8(port: number, value: number): void {
     this.registers.write(port - this.basePort, value & 0xff);
     this.updateIrq();
-  }
-
-  /** Wide accesses are byte accesses to consecutive ports, low byte first. */
-  in16(port: number): number {
-    return this.in8(port) | (this.in8(port + 1) << 8);
-  }
-
-  in32(port: number): number {
-    return (this.in16(port) | (this.in16(port + 2) << 16)) >>> 0;
-  }
-
-  out16(port: number, value: number): void {
-    this.out8(port, value);
-    this.out8(port + 1, value >>> 8);
-  }
-
-  out32(port: number, value: number): void {
-    this.out16(port, value);
-    this.out16(port + 2, value >>> 16);
   }
 
   // ---- registers ---------------------------------------------------------------
