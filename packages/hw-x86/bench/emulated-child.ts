@@ -1,0 +1,35 @@
+/**
+ * Child-process entry of the bundled-vs-tsx measurement (see
+ * `bundled-mips.ts`): runs one guest binary on the emulated CPU
+ * `warmups + repeats` times and prints ONE JSON line on stdout,
+ * `{ "runs": EmulatedOutcome[] }` for the timed repeats only (warm-up runs
+ * are not reported). The parent checks every run's output; this file
+ * decides nothing.
+ *
+ * Usage: `<node|tsx> emulated-child(.ts|.mjs) <binary path> <warmups> <repeats> [argv1...]`.
+ *
+ * It must not import the guest catalog: the catalog finds the guest folder
+ * through `import.meta.url`, which points elsewhere once bundled.
+ */
+import { readFileSync } from "node:fs";
+import { basename } from "node:path";
+import { type EmulatedOutcome, runEmulated } from "./guest-process";
+
+function main(argv: readonly string[]): void {
+  const [path, warmupText, repeatText, ...args] = argv;
+  const warmups = Number(warmupText);
+  const repeats = Number(repeatText);
+  if (!path || !Number.isInteger(warmups) || !Number.isInteger(repeats) || repeats < 1) {
+    process.stderr.write("usage: emulated-child <binary> <warmups> <repeats> [args...]\n");
+    process.exitCode = 2;
+    return;
+  }
+  const elf = new Uint8Array(readFileSync(path));
+  const name = basename(path);
+  for (let run = 0; run < warmups; run++) runEmulated(elf, name, args);
+  const runs: EmulatedOutcome[] = [];
+  for (let run = 0; run < repeats; run++) runs.push(runEmulated(elf, name, args));
+  process.stdout.write(`${JSON.stringify({ runs })}\n`);
+}
+
+main(process.argv.slice(2));
