@@ -1,4 +1,4 @@
 import { defineConfig } from "tsup";
 import { tsupOptions } from "../../tsup.base";
 
-export default defineConfig(tsupOptions({ index: "src/index.ts", emu: "src/emu/index.ts" }));
+export default defineConfig(tsupOptions({ index: "src/index.ts", "emu/index": "src/emu/index.ts" }));
