@@ -49,7 +49,6 @@ import { TLB_FLUSH, type TlbFlushBatch } from "./tlb-flush-batch";
 
 /** Rights of intermediate entries: the leaf decides. */
 const TABLE_FLAGS = PTE.P | PTE.RW | PTE.US;
-
 /** 2^52: paging entries hold physical-address bits 51:12 (SDM vol 3A §4.5). */
 const PHYSICAL_LIMIT = 2 ** 52;
 
@@ -114,9 +113,10 @@ export class PageTable {
   unmap(virtualAddress: number, size: number, batch: TlbFlushBatch): number {
     const entry = this.leafEntry(virtualAddress, size);
     if (entry < 0) return entry;
+    const global = (this.memory.read32(entry) & PTE.G) !== 0;
     this.memory.write32(entry, 0);
     this.memory.write32(entry + 4, 0);
-    batch.addPage(linearOf(virtualAddress));
+    batch.addPage(linearOf(virtualAddress), global);
     return TLB_FLUSH.PAGE;
   }
 
@@ -141,7 +141,7 @@ export class PageTable {
       level === PAGE_LEVEL.PT ? flags & PAGE_OFFSET_MASK : (flags & PTE_FLAGS_MASK_LOW) | PTE.PS;
     this.memory.write32(entry + 4, encodePteHigh(physical, highFlags));
     this.memory.write32(entry, encodePteLow(physical, leafFlags | PTE.P));
-    batch.addPage(linearOf(virtualAddress));
+    batch.addPage(linearOf(virtualAddress), (low & PTE.G) !== 0);
     return TLB_FLUSH.PAGE;
   }
 

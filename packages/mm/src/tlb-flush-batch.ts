@@ -15,8 +15,13 @@
  * that invalidates locally and sends IPIs to the other CPUs running the
  * address space.
  *
+ * A full flush by CR3 reload keeps global translations (CR4.PGE, SDM vol 3A
+ * §4.10.4.1), so the batch remembers whether any recorded page was global
+ * and then asks for a flush that includes them (Linux's __flush_tlb_all).
+ *
  * Invariants: `pageCount <= TLB_FLUSH_CEILING`; when `fullFlush` is set the
- * recorded pages are irrelevant; `flush` leaves the batch empty.
+ * recorded pages are irrelevant; `includesGlobal` is set when any page
+ * recorded since the last flush was global; `flush` leaves the batch empty.
  */
 
 /** Pages flushed one by one before a batch switches to a full flush (Linux's default ceiling, 33). */
@@ -34,8 +39,12 @@ export const TLB_FLUSH = {
 export interface TlbShootdown {
   /** Invalidates `count` pages whose linear addresses are `pages[0 .. count)` on every CPU concerned. */
   flushPages(pages: Float64Array, count: number): void;
-  /** Invalidates every non-global translation of the address space on every CPU concerned. */
-  flushAll(): void;
+  /**
+   * Invalidates every non-global translation of the address space on every
+   * CPU concerned (a CR3 reload), and global ones too when `includeGlobal`
+   * (a CR4.PGE toggle).
+   */
+  flushAll(includeGlobal: boolean): void;
 }
 
 /** Pages whose translations must be invalidated, discharged together. */
@@ -46,9 +55,12 @@ export class TlbFlushBatch {
   pageCount = 0;
   /** Set once more pages than the ceiling were recorded: a full flush is owed. */
   fullFlush = false;
+  /** Set when a recorded page was global (its leaf had PTE.G): a full flush must include global entries. */
+  includesGlobal = false;
 
-  /** Records one page (or turns the batch into a full flush past the ceiling). */
-  addPage(linearAddress: number): void {
+  /** Records one page (or turns the batch into a full flush past the ceiling); `global` if its leaf had PTE.G. */
+  addPage(linearAddress: number, global = false): void {
+    if (global) this.includesGlobal = true;
     if (this.fullFlush) return;
     if (this.pageCount === TLB_FLUSH_CEILING) {
       this.fullFlush = true;
@@ -64,9 +76,10 @@ export class TlbFlushBatch {
 
   /** Discharges the obligations through `shootdown` (one call) and empties the batch. */
   flush(shootdown: TlbShootdown): void {
-    if (this.fullFlush) shootdown.flushAll();
+    if (this.fullFlush) shootdown.flushAll(this.includesGlobal);
     else if (this.pageCount > 0) shootdown.flushPages(this.pages, this.pageCount);
     this.pageCount = 0;
     this.fullFlush = false;
+    this.includesGlobal = false;
   }
 }
