@@ -30,7 +30,7 @@
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LAPIC, type TrapFrame } from "@tsos/hw-x86";
-import { type BenchResult, compare, reportBenchResults, summarize } from "@tsos/testing";
+import { compare, ratioResult, reportBenchResults } from "@tsos/testing";
 import { formatInterruptReport, InterruptDispatcher, LapicTimerDriver } from "../src/index";
 import { createMachine, lapicMsrs, SPURIOUS_VECTOR } from "../test/emulated-machine";
 import { ALL_BITS, modifyRegister, NaiveDispatcher } from "./naive-dispatch";
@@ -101,27 +101,6 @@ function tickLoop(variant: Variant): TickLoop {
   return { tick, handled: () => handled, machine };
 }
 
-/** An `x` result: per-round ratio other/reference. */
-function speedup(name: string, reference: BenchResult, other: BenchResult): BenchResult {
-  const rounds = Math.min(reference.values.length, other.values.length);
-  const ratios = Array.from(
-    { length: rounds },
-    (_, index) => other.values[index]! / reference.values[index]!,
-  );
-  return {
-    name,
-    unit: "x",
-    clock: "host",
-    better: "higher",
-    opsPerSample: reference.opsPerSample,
-    ...summarize(ratios),
-    values: ratios,
-    ...(other.vs
-      ? { vs: { name: other.name, ratio: other.vs.ratio, low: other.vs.low, high: other.vs.high } }
-      : {}),
-  };
-}
-
 const loops = {
   fast: tickLoop("fast"),
   naive: tickLoop("naive"),
@@ -142,7 +121,7 @@ for (const [name, loop] of Object.entries(loops)) {
   if (loop.handled() === 0) throw new Error(`bench: variant ${name} delivered no timer interrupt`);
 }
 const [fastResult, naiveResult] = measured;
-const results = [...measured, speedup("interrupt/fast-vs-naive", fastResult!, naiveResult!)];
+const results = [...measured, ratioResult("interrupt/fast-vs-naive", naiveResult!, fastResult!)];
 const report = reportBenchResults(packageDir, results);
 console.log(`\nFast-path machine after ${loops.fast.handled()} ticks:\n`);
 console.log(

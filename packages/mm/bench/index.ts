@@ -27,7 +27,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { MemPool } from "@thi.ng/malloc";
-import { type BenchResult, compare, reportBenchResults, summarize } from "@tsos/testing";
+import { type BenchResult, compare, ratioResult, reportBenchResults, summarize } from "@tsos/testing";
 import { BuddyAllocator, FrameOwnerTable, Kmalloc, PerCpuFrameCache, SlabCache } from "../src/index";
 import { fragmentationAfterMixedWorkload } from "./fragmentation";
 
@@ -58,23 +58,6 @@ function fragmentedBuddy(): BuddyAllocator {
 function renamed(result: BenchResult, name: string): BenchResult {
   const { vs: _vs, ...rest } = result;
   return { ...rest, name };
-}
-
-/** An `x` result: per-round ratio other/reference (how many times faster the reference is). */
-function speedup(name: string, reference: BenchResult, other: BenchResult): BenchResult {
-  const rounds = Math.min(reference.values.length, other.values.length);
-  const ratios = Array.from({ length: rounds }, (_, i) => other.values[i]! / reference.values[i]!);
-  const vs = other.vs && { name: other.name, ratio: other.vs.ratio, low: other.vs.low, high: other.vs.high };
-  return {
-    name,
-    unit: "x",
-    clock: "host",
-    better: "higher",
-    opsPerSample: reference.opsPerSample,
-    ...summarize(ratios),
-    values: ratios,
-    ...(vs ? { vs } : {}),
-  };
 }
 
 function coreCosts(): BenchResult[] {
@@ -144,9 +127,9 @@ function versusThiNg(): BenchResult[] {
   );
   return [
     ...pair,
-    speedup("slab/vs-thi.ng-malloc", pair[0]!, pair[1]!),
+    ratioResult("slab/vs-thi.ng-malloc", pair[1]!, pair[0]!),
     ...ring,
-    speedup("slab/vs-thi.ng-malloc-ring1024", ring[0]!, ring[1]!),
+    ratioResult("slab/vs-thi.ng-malloc-ring1024", ring[1]!, ring[0]!),
   ];
 }
 

@@ -44,6 +44,7 @@ export {
   toBenchRecord,
 } from "./bench/bench-result";
 export { type BenchVariant, type CompareOptions, compare } from "./bench/compare";
+export { ratioResult } from "./bench/ratio-result";
 export {
   detectRegressions,
   judgeComparison,
