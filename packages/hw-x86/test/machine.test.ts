@@ -8,8 +8,9 @@ import { LVT_TIMER_MODE } from "../src/arch/lapic-lvt";
 import { LAPIC } from "../src/arch/lapic-registers";
 import { MSR } from "../src/arch/msr";
 import { Machine, type MachineOptions } from "../src/emu/machine";
+import { SLOT, writeBig } from "../src/interfaces/cpu-context";
 import type { TrapFrame } from "../src/interfaces/trap-frame";
-import { Harness, TRAP_KIND } from "./cpu-harness";
+import { CODE, Harness, TRAP_KIND } from "./cpu-harness";
 
 const TIMER_VECTOR = 0x40;
 const IPI_VECTOR = 0x50;
@@ -128,6 +129,43 @@ describe("Machine", () => {
     expect(started).toEqual([[1, 8]]);
     expect(machine.isStarted(1)).toBe(true);
     expect(delivered).toEqual([[1, IPI_VECTOR]]);
+  });
+
+  it("does not skip time or stop while an idle CPU has an IPI sent after its turn", () => {
+    const { machine, harness } = boot(SYSCALL_THEN_SPIN, {
+      cpuCount: 2,
+      onStartup: (id) => {
+        machine.lapics[id]!.write32(LAPIC.SVR, 0x100 | SPURIOUS_VECTOR);
+        const cpu = machine.cpus[id]!;
+        writeBig(cpu.context.regs, SLOT.RIP, BigInt(CODE));
+        writeBig(cpu.context.regs, SLOT.RFLAGS, 0x202n);
+        expect(cpu.loadContext()).toBe(true);
+      },
+    });
+    shareKernel(machine, harness, 1);
+    const boot0 = machine.lapics[0]!;
+    boot0.write32(LAPIC.ICR_HIGH, 1 << 24);
+    boot0.write32(LAPIC.ICR_LOW, 0x4500); // INIT
+    boot0.write32(LAPIC.ICR_LOW, 0x4608); // STARTUP: CPU 1 now runs the same code
+    const delivered: number[][] = [];
+    harness.onTrap = (frame) => {
+      const cpu = machine.cpus[frame.cpuId]!;
+      if (frame.kind === TRAP_KIND.SYSCALL) {
+        if (frame.cpuId === 1) {
+          // CPU 1 runs after CPU 0 in each slice: CPU 0 is already idle when this IPI arrives.
+          machine.lapics[1]!.write32(LAPIC.ICR_HIGH, 0);
+          machine.lapics[1]!.write32(LAPIC.ICR_LOW, 0x4000 | IPI_VECTOR);
+        }
+        cpu.idle();
+        return;
+      }
+      delivered.push([frame.cpuId, frame.vector, machine.timeline.now()]);
+      machine.lapics[frame.cpuId]!.write32(LAPIC.EOI, 0);
+      machine.stop();
+    };
+    expect(machine.run(1_000_000)).toEqual({ reason: "stopped" });
+    expect(delivered).toEqual([[0, IPI_VECTOR, machine.sliceCycles]]);
+    expect(machine.stats.fastForwards).toBe(0);
   });
 
   it("reports a triple fault as a shutdown of that CPU, without throwing", () => {

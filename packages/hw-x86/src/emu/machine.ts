@@ -229,21 +229,19 @@ export class Machine {
     this.stopRequested = false;
     while (timeline.now() < limit) {
       const sliceEnd = Math.min(timeline.now() + this.sliceCycles, timeline.nextEventAt(), limit);
-      let anyRunning = false;
       this.stats.slices++;
       for (const cpu of this.cpus) {
         if (this.started[cpu.id] === 0) continue;
         const stop = this.runCpu(cpu, sliceEnd);
         if (stop !== null) return stop;
         if (this.stopRequested) return { reason: "stopped" };
-        if (!cpu.isIdle) anyRunning = true;
       }
-      if (anyRunning) {
+      if (this.anyCpuBusy()) {
         this.advanceTo(sliceEnd);
         if (this.stopRequested) return { reason: "stopped" };
         continue;
       }
-      // Every started CPU is idle: jump to the next event, or stop if there is none.
+      // Every started CPU is idle with nothing to deliver: jump to the next event, or stop if there is none.
       const next = timeline.nextEventAt();
       if (next === Number.POSITIVE_INFINITY) return { reason: "all-idle" };
       const target = Math.min(Math.max(next, sliceEnd), limit);
@@ -253,6 +251,18 @@ export class Machine {
       if (this.stopRequested) return { reason: "stopped" };
     }
     return { reason: "cycle-limit" };
+  }
+
+  /**
+   * True if a started CPU is running, or is idle with an interrupt it will
+   * take (an IPI sent to it after its turn in this slice): time must not jump.
+   */
+  private anyCpuBusy(): boolean {
+    for (const cpu of this.cpus) {
+      if (this.started[cpu.id] === 0) continue;
+      if (!cpu.isIdle || this.lapics[cpu.id]!.hasPending()) return true;
+    }
+    return false;
   }
 
   /**
