@@ -1,4 +1,4 @@
 import { defineConfig } from "tsup";
-import { tsupOptions } from "../../tsup.base";
+import { tsupOptions } from "../../tsup.base.ts";
 
 export default defineConfig(tsupOptions({ index: "src/index.ts", "emu/index": "src/emu/index.ts" }));

@@ -1,3 +1,3 @@
-import { tsosProject } from "../../vitest.shared";
+import { tsosProject } from "../../vitest.shared.ts";
 
 export default tsosProject("syscall");

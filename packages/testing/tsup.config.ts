@@ -1,5 +1,5 @@
 import { defineConfig } from "tsup";
-import { tsupOptions } from "../../tsup.base";
+import { tsupOptions } from "../../tsup.base.ts";
 
 export default defineConfig({
   ...tsupOptions({ index: "src/index.ts", vitest: "src/vitest.ts" }),
