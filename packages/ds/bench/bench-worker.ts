@@ -18,6 +18,8 @@ export interface BenchJob {
   readonly scenario:
     | "spsc-producer"
     | "spsc-consumer"
+    | "spsc-direct-producer"
+    | "spsc-direct-consumer"
     | "ringbuf-producer"
     | "ringbuf-consumer"
     | "mpsc-producer"
@@ -100,6 +102,35 @@ function transferBatches(move: (batch: Int32Array, size: number) => number, job:
   return checksum;
 }
 
+/** The ring alone: `ring.push` called in the loop itself, no closure between harness and ring. */
+function produceDirect(job: BenchJob): number {
+  const ring = SpscRecordRing.attach(job.buffer);
+  let failures = 0;
+  for (let index = 0; index < job.count; ) {
+    if (ring.push(index)) {
+      index++;
+      failures = 0;
+    } else failures = backoff(failures);
+  }
+  return job.count;
+}
+
+/** The ring alone, consumer side. */
+function consumeDirect(job: BenchJob): number {
+  const ring = SpscRecordRing.attach(job.buffer);
+  let checksum = 0;
+  let failures = 0;
+  for (let index = 0; index < job.count; ) {
+    const value = ring.pop();
+    if (value !== -1) {
+      checksum = (checksum + value) | 0;
+      index++;
+      failures = 0;
+    } else failures = backoff(failures);
+  }
+  return checksum;
+}
+
 const loops: Record<BenchJob["scenario"], Loop> = {
   "spsc-producer": (job) => {
     const ring = SpscRecordRing.attach(job.buffer);
@@ -111,6 +142,8 @@ const loops: Record<BenchJob["scenario"], Loop> = {
     if (job.batch === 1) return consumeValues(() => ring.pop(), job.count);
     return transferBatches((batch, size) => ring.popBatch(batch, 0, size), job);
   },
+  "spsc-direct-producer": produceDirect,
+  "spsc-direct-consumer": consumeDirect,
   "ringbuf-producer": (job) => {
     const ring = new RingBuffer(job.buffer, Int32Array);
     return transferBatches((batch, size) => ring.push(batch, size), job);

@@ -2,7 +2,10 @@
  * `pnpm --filter @tsos/ds bench`: throughput of the lock-free structures,
  * on the host clock, with comparisons measured in the same run.
  * - spsc: 4-byte records across two threads, ours vs ringbuf.js, one message
- *   per call and 64 per call (`spsc/throughput`, `spsc/vs-ringbuf.js`);
+ *   per call and 64 per call (`spsc/throughput`, `spsc/vs-ringbuf.js`), and
+ *   the ring alone: `ring.push`/`ring.pop` called in the worker loop itself
+ *   instead of through the harness closure (`spsc/throughput-direct`,
+ *   `spsc/direct-vs-closure`: whether the harness costs anything);
  * - mpsc: 2 producers + 1 consumer, lock-free vs the same ring under an
  *   Atomics mutex (`mpsc/vs-mutex`);
  * - counters: two threads incrementing their own counter, padded vs packed
@@ -75,17 +78,19 @@ function spscVariant(
   name: string,
   batch: number,
   messages: number,
-  library: "ours" | "ringbuf.js",
+  library: "ours" | "ours-direct" | "ringbuf.js",
 ): ThreadVariant {
   return {
     name,
     messages,
     jobs: () => {
       const buffer =
-        library === "ours"
+        library !== "ringbuf.js"
           ? SpscRecordRing.create({ capacity: RING_CAPACITY }).buffer
           : (RingBuffer.getStorageForCapacity(RING_CAPACITY, Int32Array) as SharedArrayBuffer);
-      const prefix = library === "ours" ? "spsc" : "ringbuf";
+      const prefix = ({ ours: "spsc", "ours-direct": "spsc-direct", "ringbuf.js": "ringbuf" } as const)[
+        library
+      ];
       const common = { buffer, count: messages, batch, cpu: 0 };
       return [
         { ...common, scenario: `${prefix}-producer` },
@@ -96,11 +101,12 @@ function spscVariant(
 }
 
 async function spscResults(): Promise<BenchResult[]> {
-  const [ours, theirs, oursBatch, theirsBatch] = await runGroup(2, [
+  const [ours, theirs, oursBatch, theirsBatch, direct] = await runGroup(2, [
     spscVariant("spsc/throughput", 1, 2_000_000, "ours"),
     spscVariant("spsc/ringbuf.js", 1, 2_000_000, "ringbuf.js"),
     spscVariant("spsc/throughput-batch-64", 64, 8_000_000, "ours"),
     spscVariant("spsc/ringbuf.js-batch-64", 64, 8_000_000, "ringbuf.js"),
+    spscVariant("spsc/throughput-direct", 1, 2_000_000, "ours-direct"),
   ]);
   return [
     ours!,
@@ -109,6 +115,8 @@ async function spscResults(): Promise<BenchResult[]> {
     oursBatch!,
     theirsBatch!,
     ratioResult("spsc/vs-ringbuf.js-batch-64", oursBatch!, theirsBatch!),
+    direct!,
+    ratioResult("spsc/direct-vs-closure", direct!, ours!),
   ];
 }
 

@@ -38,7 +38,9 @@ describe("layout header", () => {
     }
     const future = MpscQueue.create({ capacity: 8 });
     new Int32Array(future.buffer)[HEADER_WORD.VERSION] = LAYOUT_VERSION + 1;
-    expect(() => MpscQueue.attach(future.buffer)).toThrow(/layout version 2/);
+    expect(() => MpscQueue.attach(future.buffer)).toThrow(
+      `layout version ${LAYOUT_VERSION + 1}, this code reads ${LAYOUT_VERSION}`,
+    );
     const corrupt = MpscQueue.create({ capacity: 8 });
     new Int32Array(corrupt.buffer)[HEADER_WORD.FIRST_PARAMETER] = 6;
     expect(() => MpscQueue.attach(corrupt.buffer)).toThrow(/power of two/);

@@ -25,8 +25,8 @@ export const CACHE_LINE_WORDS = CACHE_LINE_BYTES / Int32Array.BYTES_PER_ELEMENT;
 /** First header word of every structure: the ASCII bytes `T S D S` read as a little-endian Int32. */
 export const LAYOUT_MAGIC = 0x53445354;
 
-/** Layout version written by this release; bumped when any kind's layout changes. */
-export const LAYOUT_VERSION = 1;
+/** Layout version written by this release; bumped when any kind's layout changes (2: the SPSC rings got a cache line per waiting flag, data from byte 320). */
+export const LAYOUT_VERSION = 2;
 
 /** Structure kinds, stored in header word 1. */
 export const STRUCTURE_KIND = {

@@ -1,6 +1,7 @@
 /**
  * SpscByteRing, one thread: fast-check runs of write/read against an array
- * model, buffer checks, and the blocking waits' timeouts.
+ * model (through one handle or separate writer/reader handles), buffer
+ * checks, and the blocking waits' timeouts.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -13,13 +14,15 @@ describe("SpscByteRing (sequential, against an array model)", () => {
       fc.record({ read: fc.integer({ min: 0, max: 100 }) }),
     );
     fc.assert(
-      fc.property(fc.array(step, { maxLength: 100 }), (steps) => {
+      fc.property(fc.array(step, { maxLength: 100 }), fc.boolean(), (steps, separateHandles) => {
+        // Writes go through `writer`: the reader's handle itself, or a second one with its own cached positions.
         const ring = SpscByteRing.create({ capacity: 64 });
+        const writer = separateHandles ? SpscByteRing.attach(ring.buffer) : ring;
         const model: number[] = [];
         const target = new Uint8Array(128);
         for (const item of steps) {
           if ("write" in item) {
-            const written = ring.write(item.write);
+            const written = writer.write(item.write);
             expect(written).toBe(Math.min(item.write.length, 64 - model.length));
             model.push(...item.write.subarray(0, written));
           } else {

@@ -6,7 +6,7 @@
  * The head/tail protocol and its memory-ordering argument are in
  * `spsc-ring-base.ts`; positions count bytes.
  *
- * Header parameters: [capacity in bytes]. Data: `capacity` bytes from byte 256.
+ * Header parameters: [capacity in bytes]. Data: `capacity` bytes from byte 320.
  *
  * Copies are plain byte loops rather than `set(subarray(...))`, so a write or
  * read allocates nothing.
@@ -18,7 +18,7 @@ import {
   requirePowerOfTwo,
   STRUCTURE_KIND,
 } from "./layout-header";
-import { SPSC_DATA_OFFSET, SPSC_WORD, SpscRingBase } from "./spsc-ring-base";
+import { SPSC_DATA_OFFSET, SpscRingBase } from "./spsc-ring-base";
 
 /** Options of {@link SpscByteRing.create}. */
 export interface SpscByteRingOptions {
@@ -60,7 +60,7 @@ export class SpscByteRing extends SpscRingBase {
 
   /** Producer: copies up to `length` bytes from `source[offset ..]`; returns how many were written (0 when full). */
   write(source: Uint8Array, offset = 0, length = source.length - offset): number {
-    const tail = Atomics.load(this.control, SPSC_WORD.TAIL);
+    const tail = this.ownTail();
     const accepted = this.writableSlots(tail, length);
     if (accepted === 0) return 0;
     // Two contiguous runs: up to the end of the data area, then from its start.
@@ -75,7 +75,7 @@ export class SpscByteRing extends SpscRingBase {
 
   /** Consumer: copies up to `length` bytes into `target[offset ..]`; returns how many were read (0 when empty). */
   read(target: Uint8Array, offset = 0, length = target.length - offset): number {
-    const head = Atomics.load(this.control, SPSC_WORD.HEAD);
+    const head = this.ownHead();
     const taken = this.readableSlots(head, length);
     if (taken === 0) return 0;
     const start = head & this.mask;

@@ -1,7 +1,9 @@
 /**
  * SpscRecordRing, one thread: fast-check runs of single and batch push/pop
- * against an array FIFO, multi-word records across the wrap point, 32-bit
- * position wrap-around, attach, and blocking timeouts.
+ * against an array FIFO (one handle, or separate producer and consumer
+ * handles), the cached positions of separate handles (fill, drain, fill
+ * again; reload when out of range), multi-word records across the wrap
+ * point, 32-bit position wrap-around, attach, and blocking timeouts.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -30,18 +32,21 @@ describe("SpscRecordRing (sequential, against an array model)", () => {
       fc.property(
         fc.constantFrom(2, 4, 16),
         fc.array(operation, { maxLength: 200 }),
-        (capacity, operations) => {
+        fc.boolean(),
+        (capacity, operations, separateHandles) => {
+          // Producer calls on `producer`, consumer calls on `ring`: one handle, or two with their own cached positions.
           const ring = SpscRecordRing.create({ capacity });
+          const producer = separateHandles ? SpscRecordRing.attach(ring.buffer) : ring;
           const model: number[] = [];
           const scratch = new Int32Array(32);
           for (const op of operations) {
             if (op.kind === "push") {
-              expect(ring.push(op.value)).toBe(model.length < capacity);
+              expect(producer.push(op.value)).toBe(model.length < capacity);
               if (model.length < capacity) model.push(op.value);
             } else if (op.kind === "pop") {
               expect(ring.pop()).toBe(model.length > 0 ? model.shift() : -1);
             } else if (op.kind === "pushBatch") {
-              const accepted = ring.pushBatch(Int32Array.from(op.values), 0, op.values.length);
+              const accepted = producer.pushBatch(Int32Array.from(op.values), 0, op.values.length);
               expect(accepted).toBe(Math.min(op.values.length, capacity - model.length));
               model.push(...op.values.slice(0, accepted));
             } else {
@@ -84,6 +89,58 @@ describe("SpscRecordRing (sequential, against an array model)", () => {
       expect(fresh.pop()).toBe(value);
       expect(fresh.pop()).toBe(value + 100);
     }
+  });
+
+  it("producer and consumer handles refresh their cached positions: fill, drain, fill again", () => {
+    // A handle that never reloaded the other side's position would see "full" (or "empty") forever after round 0.
+    const capacity = 8;
+    const producer = SpscRecordRing.create({ capacity });
+    const consumer = SpscRecordRing.attach(producer.buffer);
+    const batch = new Int32Array(capacity);
+    let next = 0;
+    let expected = 0;
+    for (let round = 0; round < 6; round++) {
+      if (round % 2 === 0) {
+        while (producer.push(next)) next++;
+      } else {
+        for (let index = 0; index < capacity; index++) batch[index] = next + index;
+        next += producer.pushBatch(batch, 0, capacity);
+      }
+      expect(next).toBe((round + 1) * capacity);
+      expect(producer.push(-5)).toBe(false);
+      expect(consumer.size()).toBe(capacity);
+      if (round % 3 === 0) {
+        for (let value = consumer.pop(); value !== -1; value = consumer.pop()) expect(value).toBe(expected++);
+      } else {
+        for (let taken = consumer.popBatch(batch, 0, 3); taken > 0; taken = consumer.popBatch(batch, 0, 3)) {
+          for (let index = 0; index < taken; index++) expect(batch[index]).toBe(expected++);
+        }
+      }
+      expect(expected).toBe(next);
+      expect(consumer.pop()).toBe(-1);
+    }
+    // One at a time past several laps: each pop must see the push just made by the other handle.
+    for (let step = 0; step < 5 * capacity; step++) {
+      expect(producer.push(step)).toBe(true);
+      expect(consumer.pop()).toBe(step);
+    }
+  });
+
+  it("reloads a cached position that is out of range after other handles moved 2^31 positions", () => {
+    const capacity = 4;
+    const ring = SpscRecordRing.create({ capacity });
+    const idleProducer = SpscRecordRing.attach(ring.buffer); // caches HEAD = 0
+    const control = new Int32Array(ring.buffer);
+    // Other handles moved both positions by 2^31 and left the ring full (HEAD word 16, TAIL word 32).
+    control[16] = (2 ** 31) | 0;
+    control[32] = (2 ** 31 + capacity) | 0;
+    expect(idleProducer.push(7)).toBe(false);
+    expect(ring.size()).toBe(capacity);
+    const idleConsumer = SpscRecordRing.attach(SpscRecordRing.create({ capacity }).buffer); // caches TAIL = 0
+    const words = new Int32Array(idleConsumer.buffer);
+    words[16] = (3 * 2 ** 30) | 0; // empty, both positions moved by 3 * 2^30
+    words[32] = (3 * 2 ** 30) | 0;
+    expect(idleConsumer.pop()).toBe(-1);
   });
 
   it("attaches to the same ring from a second instance and checks the header", () => {

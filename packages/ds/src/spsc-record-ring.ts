@@ -8,7 +8,7 @@
  * protocol and its memory-ordering argument are in `spsc-ring-base.ts`.
  *
  * Header parameters: [capacity in records, words per record].
- * Data: `capacity * recordWords` Int32 words from byte 256.
+ * Data: `capacity * recordWords` Int32 words from byte 320.
  *
  * Roles: exactly one thread pushes and exactly one thread pops at a time
  * (each may use its own attached instance). Nothing here allocates per
@@ -22,7 +22,7 @@ import {
   requirePowerOfTwo,
   STRUCTURE_KIND,
 } from "./layout-header";
-import { SPSC_DATA_OFFSET, SPSC_WORD, SpscRingBase } from "./spsc-ring-base";
+import { SPSC_DATA_OFFSET, SpscRingBase } from "./spsc-ring-base";
 
 /** Options of {@link SpscRecordRing.create}. */
 export interface SpscRecordRingOptions {
@@ -82,7 +82,7 @@ export class SpscRecordRing extends SpscRingBase {
    * zeroed). Returns false when the ring is full.
    */
   push(value: number): boolean {
-    const tail = Atomics.load(this.control, SPSC_WORD.TAIL);
+    const tail = this.ownTail();
     if (this.writableSlots(tail, 1) === 0) return false;
     const start = (tail & this.mask) * this.recordWords;
     this.data[start] = value;
@@ -97,7 +97,7 @@ export class SpscRecordRing extends SpscRingBase {
    * {@link SpscRecordRing.popRecord}.
    */
   pop(): number {
-    const head = Atomics.load(this.control, SPSC_WORD.HEAD);
+    const head = this.ownHead();
     if (this.readableSlots(head, 1) === 0) return -1;
     const value = this.data[(head & this.mask) * this.recordWords]!;
     this.publishHead(head + 1);
@@ -119,7 +119,7 @@ export class SpscRecordRing extends SpscRingBase {
    * word `offset`, with one publishing store. Returns how many fitted.
    */
   pushBatch(source: Int32Array, offset: number, count: number): number {
-    const tail = Atomics.load(this.control, SPSC_WORD.TAIL);
+    const tail = this.ownTail();
     const accepted = this.writableSlots(tail, count);
     if (accepted === 0) return 0;
     // Copy in at most two contiguous runs: up to the end of the data area, then from its start.
@@ -144,7 +144,7 @@ export class SpscRecordRing extends SpscRingBase {
    * `offset`, with one releasing store. Returns how many were copied.
    */
   popBatch(target: Int32Array, offset: number, maxCount: number): number {
-    const head = Atomics.load(this.control, SPSC_WORD.HEAD);
+    const head = this.ownHead();
     const taken = this.readableSlots(head, maxCount);
     if (taken === 0) return 0;
     const start = (head & this.mask) * this.recordWords;

@@ -3,13 +3,14 @@
  * {@link SpscByteRing}): one producer thread, one consumer thread, a
  * power-of-two capacity of slots, wait-free on both sides.
  *
- * Control block (after the 64-byte layout header, each on its own cache line
- * so the producer and the consumer never write the same line):
+ * Control block after the 64-byte layout header, one cache line per word so
+ * no line is written by both sides:
  * - HEAD (byte 64): slots consumed so far, written only by the consumer;
  * - TAIL (byte 128): slots produced so far, written only by the producer;
- * - WAITING line (byte 192): CONSUMER_WAITING / PRODUCER_WAITING flags, set
- *   only by a side about to sleep in `Atomics.wait` (read-mostly, so the
- *   other side reading it after every commit does not bounce the line).
+ * - CONSUMER_WAITING (byte 192), PRODUCER_WAITING (byte 256): set only by a
+ *   side about to sleep in `Atomics.wait`, so in steady state both lines are
+ *   read-only and stay cached on both cores.
+ * Data starts at byte 320.
  *
  * Invariants: `0 <= (TAIL - HEAD) | 0 <= capacity` (positions are free
  * running 32-bit counters; the difference stays exact across wrap-around
@@ -24,23 +25,48 @@
  * happen-before the consumer's reads. Symmetrically the consumer's reads
  * happen-before the producer reuses the slot (HEAD store / load).
  *
- * Each side caches the other side's last seen position and reloads it only
- * when the cached value says "full" / "empty": that keeps the hot path on
- * the side's own cache line. Cached values are only ever stale in the safe
- * direction (they under-estimate free space / available data).
+ * Per-message cost (what bounds one-message-per-call throughput: in Node 20
+ * every `Atomics.load`/`store` is a builtin call, 6–10 ns, while a plain
+ * typed-array access is under 1 ns):
+ * - Each side reads its OWN position with a plain load. That is not a data
+ *   race: only this side writes it, and its own earlier store precedes the
+ *   read in program order (a role handed to another thread or handle needs
+ *   the usual happens-before hand-off, e.g. a postMessage or an Atomics op).
+ * - Each handle keeps a private copy of the OTHER side's position
+ *   (`cachedHead` on the producer side, `cachedTail` on the consumer side;
+ *   plain fields of this object, never in shared memory, so every `attach`
+ *   gets its own) and reloads it with `Atomics.load` only when the copy says
+ *   "full" / "empty" (Lamport's ring with FastForward-style caching). The
+ *   copy is a value the other side really stored earlier and positions only
+ *   grow, so it can only under-estimate free space / available data; a copy
+ *   outside `[0, capacity]` of the own position (a handle idle for 2^31
+ *   operations of other handles) is reloaded too. Ordering is unaffected:
+ *   slot data is only touched below a position that was loaded atomically.
+ * - So a message costs one SC store (the publication) and, only when the
+ *   cached copy runs out, one SC load, and the other side's line moves
+ *   between the cores once per reload instead of once per message.
+ * - The waiting flags are read with a plain load after each publishing
+ *   store: a hint. A plain read racing with the sleeper's flag store may, by
+ *   the ECMAScript model, miss it (on x86-64 it cannot: V8's SC store is a
+ *   locked `xchg`, a full fence before the load), so sleepers never rely on
+ *   the notify alone: they sleep in slices of at most {@link SPSC_WAIT_SLICE_MS}
+ *   and re-check. A missed notify costs latency, never a lost wake-up.
  */
-import { CACHE_LINE_WORDS } from "./layout-header";
+import { CACHE_LINE_BYTES, CACHE_LINE_WORDS } from "./layout-header";
 
-/** Int32 word indices of the control block. */
+/** Int32 word indices of the control block, each on its own cache line. */
 export const SPSC_WORD = {
   HEAD: CACHE_LINE_WORDS,
   TAIL: 2 * CACHE_LINE_WORDS,
   CONSUMER_WAITING: 3 * CACHE_LINE_WORDS,
-  PRODUCER_WAITING: 3 * CACHE_LINE_WORDS + 1,
+  PRODUCER_WAITING: 4 * CACHE_LINE_WORDS,
 } as const;
 
-/** Byte offset of the data area: header + HEAD line + TAIL line + WAITING line. */
-export const SPSC_DATA_OFFSET = 4 * CACHE_LINE_WORDS * Int32Array.BYTES_PER_ELEMENT;
+/** Byte offset of the data area: header + HEAD, TAIL and the two waiting-flag lines. */
+export const SPSC_DATA_OFFSET = 5 * CACHE_LINE_BYTES;
+
+/** Longest single `Atomics.wait` of a blocking call before it re-checks the ring (see the file header). */
+export const SPSC_WAIT_SLICE_MS = 1;
 
 /** Common head/tail logic; subclasses own the data area and the copy loops. */
 export class SpscRingBase {
@@ -52,10 +78,10 @@ export class SpscRingBase {
   protected readonly control: Int32Array;
   /** `capacity - 1`: position to slot index. */
   protected readonly mask: number;
-  /** Producer side: last HEAD seen. */
-  private cachedHead = 0;
-  /** Consumer side: last TAIL seen. */
-  private cachedTail = 0;
+  /** Producer side, this handle only: HEAD as last loaded (never ahead of the real HEAD). */
+  protected cachedHead: number;
+  /** Consumer side, this handle only: TAIL as last loaded (never ahead of the real TAIL). */
+  protected cachedTail: number;
 
   protected constructor(buffer: SharedArrayBuffer, capacity: number) {
     this.buffer = buffer;
@@ -71,40 +97,48 @@ export class SpscRingBase {
     return (Atomics.load(this.control, SPSC_WORD.TAIL) - Atomics.load(this.control, SPSC_WORD.HEAD)) | 0;
   }
 
-  /** Producer: free slots, at most `want`; refreshes the cached HEAD only when needed. */
+  /** Producer: TAIL, read plainly (only the producer writes it). */
+  protected ownTail(): number {
+    return this.control[SPSC_WORD.TAIL]!;
+  }
+
+  /** Consumer: HEAD, read plainly (only the consumer writes it). */
+  protected ownHead(): number {
+    return this.control[SPSC_WORD.HEAD]!;
+  }
+
+  /** Producer: free slots, at most `want`; reloads the cached HEAD only when it says fewer. */
   protected writableSlots(tail: number, want: number): number {
     let free = this.capacity - ((tail - this.cachedHead) | 0);
-    if (free < want) {
+    if (free < want || free > this.capacity) {
       this.cachedHead = Atomics.load(this.control, SPSC_WORD.HEAD);
       free = this.capacity - ((tail - this.cachedHead) | 0);
     }
     return Math.min(free, want);
   }
 
-  /** Consumer: filled slots, at most `want`; refreshes the cached TAIL only when needed. */
+  /** Consumer: filled slots, at most `want`; reloads the cached TAIL only when it says fewer. */
   protected readableSlots(head: number, want: number): number {
     let filled = (this.cachedTail - head) | 0;
-    if (filled < want) {
+    if (filled < want || filled > this.capacity) {
       this.cachedTail = Atomics.load(this.control, SPSC_WORD.TAIL);
       filled = (this.cachedTail - head) | 0;
     }
     return Math.min(filled, want);
   }
 
-  /** Producer: publishes slots up to `newTail`, waking a sleeping consumer. */
+  /** Producer: publishes slots up to `newTail`, waking a consumer that flagged it sleeps. */
   protected publishTail(newTail: number): void {
-    Atomics.store(this.control, SPSC_WORD.TAIL, newTail);
-    if (Atomics.load(this.control, SPSC_WORD.CONSUMER_WAITING) !== 0) {
-      Atomics.notify(this.control, SPSC_WORD.TAIL);
-    }
+    const control = this.control;
+    Atomics.store(control, SPSC_WORD.TAIL, newTail);
+    if (control[SPSC_WORD.CONSUMER_WAITING] !== 0) Atomics.notify(control, SPSC_WORD.TAIL);
   }
 
-  /** Consumer: releases slots up to `newHead`, waking a sleeping producer. */
+  /** Consumer: releases slots up to `newHead`, waking a producer that flagged it sleeps. */
   protected publishHead(newHead: number): void {
-    Atomics.store(this.control, SPSC_WORD.HEAD, newHead);
-    if (Atomics.load(this.control, SPSC_WORD.PRODUCER_WAITING) !== 0) {
-      Atomics.notify(this.control, SPSC_WORD.HEAD);
-    }
+    const control = this.control;
+    Atomics.store(control, SPSC_WORD.HEAD, newHead);
+    if (control[SPSC_WORD.PRODUCER_WAITING] !== 0) Atomics.notify(control, SPSC_WORD.HEAD);
   }
 
   /**
@@ -123,10 +157,11 @@ export class SpscRingBase {
 
   /**
    * Sleeps on `watched` while `TAIL - HEAD === blockedSize`. The flag is
-   * raised before the re-check, and the other side stores its position
-   * before reading the flag; both are SC atomics, so either the re-check sees
-   * the new position or the other side sees the flag and notifies.
-   * `Atomics.wait` itself re-compares the watched word, closing the last gap.
+   * raised (SC store) before the re-check, and `Atomics.wait` itself
+   * re-compares the watched word, so a position stored before the wait
+   * starts is never slept through. The other side reads the flag plainly (a
+   * hint, see the file header), so each wait lasts at most
+   * {@link SPSC_WAIT_SLICE_MS} before the ring is checked again.
    */
   private sleepWhile(watched: number, flag: number, blockedSize: number, timeoutMs: number): boolean {
     const deadline = performance.now() + timeoutMs;
@@ -136,7 +171,9 @@ export class SpscRingBase {
       const remaining = deadline - performance.now();
       if (remaining <= 0) return false;
       Atomics.store(this.control, flag, 1);
-      if (this.size() === blockedSize) Atomics.wait(this.control, watched, observed, remaining);
+      if (this.size() === blockedSize) {
+        Atomics.wait(this.control, watched, observed, Math.min(remaining, SPSC_WAIT_SLICE_MS));
+      }
       Atomics.store(this.control, flag, 0);
     }
   }

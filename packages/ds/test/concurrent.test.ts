@@ -27,6 +27,8 @@ const scale = tierScale();
 const TIME_LIMIT_MS = 30_000 * scale;
 vi.setConfig({ testTimeout: 60_000 * scale });
 const worker = (name: string) => new URL(`./workers/${name}.ts`, import.meta.url);
+const spsc = (role: SpscJob["role"], job: Omit<SpscJob, "role">) =>
+  runTsWorker<SpscOutcome>(worker("spsc-worker"), { ...job, role } satisfies SpscJob);
 
 describe("SPSC rings across two threads", () => {
   it(`moves ${2 * scale}M records in order, none lost or duplicated (single and batch ops, blocking waits)`, async () => {
@@ -34,8 +36,8 @@ describe("SPSC rings across two threads", () => {
     const ring = SpscRecordRing.create({ capacity: 1024 });
     const job = { buffer: ring.buffer, count, timeLimitMs: TIME_LIMIT_MS };
     const [produced, consumed] = await Promise.all([
-      runTsWorker<SpscOutcome>(worker("spsc-worker"), { ...job, role: "record-producer" } satisfies SpscJob),
-      runTsWorker<SpscOutcome>(worker("spsc-worker"), { ...job, role: "record-consumer" } satisfies SpscJob),
+      spsc("record-producer", job),
+      spsc("record-consumer", job),
     ]);
     expect(produced.timedOut || consumed.timedOut).toBe(false);
     expect(consumed.firstMismatch).toBeUndefined();
@@ -43,14 +45,46 @@ describe("SPSC rings across two threads", () => {
     expect(ring.size()).toBe(0);
   });
 
+  it(`fills, drains on the other thread and fills again, ${400 * scale} times: cached positions never go stale`, async () => {
+    const rounds = 400 * scale;
+    const ring = SpscRecordRing.create({ capacity: 64 });
+    const gate = new SharedArrayBuffer(4);
+    const job = { buffer: ring.buffer, gate, count: rounds, timeLimitMs: TIME_LIMIT_MS };
+    const outcomes = await Promise.all([spsc("lockstep-producer", job), spsc("lockstep-consumer", job)]);
+    const ok = { moved: 64 * rounds, mismatches: 0, firstMismatch: undefined, timedOut: false };
+    expect(outcomes).toEqual([ok, ok]);
+    expect(ring.size()).toBe(0);
+  });
+
+  it("wakes a side blocked without a short timeout while the other side moves records slowly", async () => {
+    const [count, timeLimitMs] = [40, TIME_LIMIT_MS];
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 2));
+    const toConsumer = SpscRecordRing.create({ capacity: 4 });
+    const consuming = spsc("blocking-consumer", { buffer: toConsumer.buffer, count, timeLimitMs });
+    for (let value = 0; value < count; value++) {
+      await pause(); // once the worker runs, it is (usually) asleep in popBlocking by now
+      while (!toConsumer.push(value)) await pause(); // full only while the worker is starting
+    }
+    const consumed = await consuming;
+    expect(consumed).toEqual({ moved: count, mismatches: 0, firstMismatch: undefined, timedOut: false });
+
+    const fromProducer = SpscRecordRing.create({ capacity: 4 });
+    const producing = spsc("blocking-producer", { buffer: fromProducer.buffer, count, timeLimitMs });
+    const received: number[] = [];
+    while (received.length < count) {
+      await pause(); // the producer is (usually) asleep in pushBlocking on a full ring by now
+      const value = fromProducer.pop();
+      if (value !== -1) received.push(value);
+    }
+    expect((await producing).moved).toBe(count);
+    expect(received).toEqual(Array.from({ length: count }, (_, index) => index));
+  });
+
   it(`streams ${4 * scale}M bytes through a byte ring unchanged`, async () => {
     const count = 4_000_000 * scale;
     const ring = SpscByteRing.create({ capacity: 4096 });
     const job = { buffer: ring.buffer, count, timeLimitMs: TIME_LIMIT_MS };
-    const [produced, consumed] = await Promise.all([
-      runTsWorker<SpscOutcome>(worker("spsc-worker"), { ...job, role: "byte-producer" } satisfies SpscJob),
-      runTsWorker<SpscOutcome>(worker("spsc-worker"), { ...job, role: "byte-consumer" } satisfies SpscJob),
-    ]);
+    const [produced, consumed] = await Promise.all([spsc("byte-producer", job), spsc("byte-consumer", job)]);
     expect(consumed.firstMismatch).toBeUndefined();
     expect([produced.moved, consumed.moved, consumed.mismatches]).toEqual([count, count, 0]);
   });
