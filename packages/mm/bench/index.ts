@@ -15,10 +15,10 @@
  *   `buddy/order0-alloc-free-pcp`: the same fully free memory behind a
  *   PerCpuFrameCache (Linux's per-CPU lists).
  * - `kmalloc/alloc-free-64`: kmalloc(64) + kfree.
- * - `slab/vs-thi.ng-malloc`: x = MemPool time / slab time on the same
- *   alloc+free pair of 64-byte blocks (higher = slab faster);
- *   `slab/vs-thi.ng-malloc-ring1024`: the same with 1024 live blocks freed
- *   oldest-first (each op frees one and allocates one).
+ * - `slab/vs-thi.ng-malloc`, `slab/vs-thi.ng-malloc-ring1024`,
+ *   `slab/vs-thi.ng-malloc-batch64`: x = MemPool time / slab time on three
+ *   fixed-size workloads (immediate pair, 1024 live FIFO, 64 allocated then
+ *   freed shuffled); see versus-thi-ng.ts.
  * - `kmalloc-vs-buddy/*`: a fixed-size request from its slab cache vs a
  *   frame from the buddy allocator for the same request.
  * - `fragmentation/*`: unusable free space index at order 4 (64 KiB) after
@@ -26,10 +26,10 @@
  *   no-coalescing / coalescing.
  */
 import { fileURLToPath } from "node:url";
-import { MemPool } from "@thi.ng/malloc";
-import { type BenchResult, compare, ratioResult, reportBenchResults, summarize } from "@tsos/testing";
+import { type BenchResult, compare, reportBenchResults, summarize } from "@tsos/testing";
 import { BuddyAllocator, FrameOwnerTable, Kmalloc, PerCpuFrameCache, SlabCache } from "../src/index";
 import { fragmentationAfterMixedWorkload } from "./fragmentation";
+import { versusThiNg } from "./versus-thi-ng";
 
 const MiB = 2 ** 20;
 const OPTIONS = {
@@ -88,51 +88,6 @@ function coreCosts(): BenchResult[] {
   return results.map((result, index) => renamed(result, names[index]!));
 }
 
-function versusThiNg(): BenchResult[] {
-  const heap = freshHeap();
-  const cache = new SlabCache({ name: "bench-64", objectSize: 64, frames: heap.buddy, owners: heap.owners });
-  const pool = new MemPool({ size: 16 * MiB });
-  const pair = compare(
-    "slab-vs-thi.ng",
-    [
-      { name: "slab-64", operation: () => cache.free(cache.allocate(0), 0) },
-      { name: "thi.ng-malloc-64", operation: () => pool.free(pool.malloc(64)) },
-    ],
-    OPTIONS,
-  );
-  const ringSize = 1024;
-  const slabRing = new Float64Array(ringSize).map(() => cache.allocate(0));
-  const poolRing = new Float64Array(ringSize).map(() => pool.malloc(64));
-  const ring = compare(
-    "slab-vs-thi.ng-ring1024",
-    [
-      {
-        name: "slab-64",
-        operation: (index) => {
-          const slot = index & (ringSize - 1);
-          cache.free(slabRing[slot]!, 0);
-          slabRing[slot] = cache.allocate(0);
-        },
-      },
-      {
-        name: "thi.ng-malloc-64",
-        operation: (index) => {
-          const slot = index & (ringSize - 1);
-          pool.free(poolRing[slot]!);
-          poolRing[slot] = pool.malloc(64);
-        },
-      },
-    ],
-    { ...OPTIONS, batch: 100, iterations: 100, minTime: 1000, maxRounds: 400 },
-  );
-  return [
-    ...pair,
-    ratioResult("slab/vs-thi.ng-malloc", pair[1]!, pair[0]!),
-    ...ring,
-    ratioResult("slab/vs-thi.ng-malloc-ring1024", ring[1]!, ring[0]!),
-  ];
-}
-
 function kmallocVersusBuddy(): BenchResult[] {
   const results: BenchResult[] = [];
   for (const size of [64, 4096]) {
@@ -184,5 +139,7 @@ function fragmentation(): BenchResult[] {
 
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
 console.log("@tsos/mm benchmarks: host clock unless marked virtual; the machine may be shared and noisy.\n");
-const results = [...coreCosts(), ...versusThiNg(), ...kmallocVersusBuddy(), ...fragmentation()];
+const slabCache = (frames: BuddyAllocator, owners: FrameOwnerTable) =>
+  new SlabCache({ name: "bench-64", objectSize: 64, frames, owners });
+const results = [...coreCosts(), ...versusThiNg(slabCache), ...kmallocVersusBuddy(), ...fragmentation()];
 reportBenchResults(packageDir, results);

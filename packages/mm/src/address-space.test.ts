@@ -19,13 +19,18 @@ function setup(mebibytes = 16) {
   const memory = new MockMemoryController({ size: mebibytes * 2 ** 20, reservedFrames: 1 });
   const refCounts = new FrameRefCounts(memory.frameCount);
   const flushes: number[][] = [];
+  /** Free frames seen at each shootdown (deferred frames must not be free yet). */
+  const freeAtShootdown: number[] = [];
   const shootdown = {
-    flushPages: (pages: Float64Array, count: number) => flushes.push(Array.from(pages.subarray(0, count))),
+    flushPages: (pages: Float64Array, count: number) => {
+      freeAtShootdown.push(memory.freeFrames);
+      flushes.push(Array.from(pages.subarray(0, count)));
+    },
     flushAll: () => flushes.push([-1]),
   };
   const space = AddressSpace.create({ memory, frames: memory, refCounts, shootdown });
   if (space === ENOMEM) throw new Error("no PML4");
-  return { memory, refCounts, space, flushes };
+  return { memory, refCounts, space, flushes, freeAtShootdown };
 }
 
 function bytes(...values: number[]): Uint8Array {
@@ -79,11 +84,12 @@ describe("AddressSpace mmap and demand paging", () => {
 
 describe("AddressSpace munmap, mprotect, brk and faults", () => {
   it("splits areas on munmap, frees their frames and shoots down the pages once", () => {
-    const { memory, space, flushes } = setup();
+    const { memory, space, flushes, freeAtShootdown } = setup();
     const at = space.mmap(0x40_0000, 4 * PAGE, RW, ANON | MAP.FIXED);
     for (let i = 0; i < 4; i++) space.handlePageFault(at + i * PAGE, USER_WRITE);
     const free = memory.freeFrames;
     expect(space.munmap(at + PAGE, 2 * PAGE)).toBe(0);
+    expect(freeAtShootdown).toEqual([free]); // the frames came back only after the shootdown
     expect(memory.freeFrames).toBe(free + 2);
     expect(space.vmas.count).toBe(2);
     expect(flushes).toEqual([[at + PAGE, at + 2 * PAGE]]);

@@ -15,7 +15,9 @@
  * - Faults that cannot be resolved are values: SEGV_MAPERR (nothing mapped),
  *   SEGV_ACCERR (rights), OOM (no frame) — the kernel turns them into signals.
  * - Every operation that removes or narrows translations collects them in a
- *   TlbFlushBatch and discharges it once, through the injected TlbShootdown.
+ *   TlbFlushBatch and discharges it once, through the injected TlbShootdown;
+ *   frames of unmapped pages (and emptied page tables) go back to the frame
+ *   allocator only after that shootdown.
  *
  * PTE rights from PROT_*: P and US always; RW for PROT_WRITE on a page that
  * is not shared copy-on-write; NX without PROT_EXEC. A PROT_NONE page keeps
@@ -292,10 +294,12 @@ export class AddressSpace {
     return above < this.vmas.count && (this.vmas.flagsAt(above) & MAP.GROWSDOWN) !== 0 ? this.guardGap : 0;
   }
 
+  /** Unmaps `page`; a frame no longer referenced is freed by the batch, after the shootdown. */
   private releasePage(page: number): void {
     const physical = this.pageTable.translate(page);
     this.pageTable.unmap(page, FRAME_SIZE, this.batch);
-    if (this.options.refCounts.decrement(physical) === 0) this.options.frames.free(physical, 0);
+    if (this.options.refCounts.decrement(physical) === 0)
+      this.batch.deferFrameFree(physical, this.options.frames, page);
   }
 
   /** Calls `visit(page, physical, vmaIndex)` for each mapped page of [start, end) inside an area (skips absent tables). */

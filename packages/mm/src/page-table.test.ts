@@ -25,8 +25,9 @@ function recorder(): TlbShootdown & { calls: string[] } {
   const calls: string[] = [];
   return {
     calls,
-    flushPages: (pages, count) => calls.push(`pages ${Array.from(pages.subarray(0, count)).join(",")}`),
-    flushAll: () => calls.push("all"),
+    flushPages: (pages, count, freedTables) =>
+      calls.push(`pages ${Array.from(pages.subarray(0, count)).join(",")}${freedTables ? " +tables" : ""}`),
+    flushAll: (_global, freedTables) => calls.push(`all${freedTables ? " +tables" : ""}`),
   };
 }
 
@@ -107,6 +108,82 @@ describe("PageTable", () => {
     expect(shootdown.calls[1]).toBe("all");
   });
 
+  it("unlinks tables that unmap empties, frees them only at the flush, and lets a 2 MiB page take the region", () => {
+    const { memory, table } = setup();
+    const batch = new TlbFlushBatch();
+    const shootdown = recorder();
+    const region = 0x4000_0000; // PML4 entry 0, PDPT entry 1, PD entry 0
+    const freeBefore = memory.freeFrames;
+    expect(table.map(region + 5 * K4, 0x7000, K4, PTE.RW)).toBe(TLB_FLUSH.NONE);
+    const pdpt = entry(memory, table.root, 0)[0] & ~0xfff;
+    const pd = entry(memory, pdpt, 1)[0] & ~0xfff;
+    const pt = entry(memory, pd, 0)[0] & ~0xfff;
+    expect(table.map(region, 0x60_0000, M2, PTE.RW)).toBe(EEXIST);
+    expect(table.unmap(region + 5 * K4, K4, batch)).toBe(TLB_FLUSH.PAGE);
+    // PT, PD and PDPT emptied one after the other: all unlinked, none free before the shootdown.
+    expect(entry(memory, table.root, 0)).toEqual([0, 0]);
+    expect(table.tableFrameCount).toBe(1);
+    expect(batch.pendingTableFrames).toBe(3);
+    for (const frame of [pdpt, pd, pt]) expect(memory.isAllocated(frame)).toBe(true);
+    // The 2 MiB map no longer meets EEXIST; its new tables cannot be the pending frames.
+    expect(table.map(region, 0x60_0000, M2, PTE.RW)).toBe(TLB_FLUSH.NONE);
+    expect(table.translate(region + 0x1_2345)).toBe(0x61_2345);
+    const newPdpt = entry(memory, table.root, 0)[0] & ~0xfff;
+    expect([pdpt, pd, pt]).not.toContain(newPdpt);
+    let stillAllocatedDuringShootdown = false;
+    batch.flush({
+      flushPages: (pages, count, freedTables) => {
+        stillAllocatedDuringShootdown = [pdpt, pd, pt].every((frame) => memory.isAllocated(frame));
+        shootdown.flushPages(pages, count, freedTables);
+      },
+      flushAll: shootdown.flushAll,
+    });
+    expect(stillAllocatedDuringShootdown).toBe(true);
+    expect(shootdown.calls).toEqual([`pages ${region + 5 * K4} +tables`]);
+    expect(batch.pendingTableFrames).toBe(0);
+    for (const frame of [pdpt, pd, pt]) expect(memory.isAllocated(frame)).toBe(false);
+    // Unmapping the 2 MiB page empties PD and PDPT in turn.
+    expect(table.unmap(region, M2, batch)).toBe(TLB_FLUSH.PAGE);
+    expect(batch.pendingTableFrames).toBe(2);
+    batch.flush(shootdown);
+    expect(memory.freeFrames).toBe(freeBefore);
+    expect(table.tableFrameCount).toBe(1);
+  });
+
+  it("keeps a table while it holds a present entry", () => {
+    const { memory, table } = setup();
+    const batch = new TlbFlushBatch();
+    table.map(0x1000, 0x7000, K4, 0);
+    table.map(0x2000, 0x8000, K4, 0);
+    table.map(M2, 0x9000, K4, 0); // another PT under the same PD
+    expect(table.tableFrameCount).toBe(5);
+    expect(table.unmap(0x1000, K4, batch)).toBe(TLB_FLUSH.PAGE);
+    expect(batch.pendingTableFrames).toBe(0);
+    expect(table.unmap(0x2000, K4, batch)).toBe(TLB_FLUSH.PAGE);
+    expect(batch.pendingTableFrames).toBe(1);
+    expect(table.translate(M2)).toBe(0x9000);
+    expect(table.unmap(M2, K4, batch)).toBe(TLB_FLUSH.PAGE);
+    expect(batch.pendingTableFrames).toBe(4);
+    const freeBefore = memory.freeFrames;
+    batch.flush(recorder());
+    expect(memory.freeFrames).toBe(freeBefore + 4);
+    expect(table.destroy()).toBe(1);
+    memory.assertNoLeaks();
+  });
+
+  it("a full flush past the ceiling still carries the freed tables", () => {
+    const { memory, table } = setup();
+    const batch = new TlbFlushBatch();
+    const shootdown = recorder();
+    for (let page = 0; page <= TLB_FLUSH_CEILING; page++) table.map(page * K4, page * K4, K4, PTE.G);
+    for (let page = 0; page <= TLB_FLUSH_CEILING; page++) table.unmap(page * K4, K4, batch);
+    expect(batch.pendingTableFrames).toBe(3);
+    batch.flush(shootdown);
+    expect(shootdown.calls).toEqual(["all +tables"]);
+    table.destroy();
+    memory.assertNoLeaks();
+  });
+
   it("finds the next mapped page, skipping absent tables", () => {
     const { table } = setup();
     table.map(0x1000, 0x9000, K4, 0);
@@ -145,6 +222,20 @@ describe("PageTable", () => {
     }
   });
 
+  it("takes every missing table before linking any: an ENOMEM map leaves no frame behind", () => {
+    for (const failEvery of [2, 3]) {
+      const { memory, table } = setup(4);
+      memory.failEvery(failEvery);
+      const free = memory.freeFrames;
+      const result = table.map(0x7f00_0000_0000, 0x1000, K4, 0);
+      expect(result).toBe(ENOMEM);
+      expect(memory.freeFrames).toBe(free);
+      expect(table.tableFrameCount).toBe(1);
+      expect(table.destroy()).toBe(1);
+      memory.assertNoLeaks();
+    }
+  });
+
   it("translates like a map model under random map/unmap sequences", () => {
     const op = fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 2047 }), fc.integer({ min: 1, max: 4000 }));
     fc.assert(
@@ -168,7 +259,12 @@ describe("PageTable", () => {
           );
         }
         for (const [virtual, physical] of model) expect(table.translate(virtual)).toBe(physical);
-        table.destroy();
+        // Unmapping everything unlinks every table but the PML4; the flush frees them all.
+        for (const virtual of model.keys()) expect(table.unmap(virtual, K4, batch)).toBe(TLB_FLUSH.PAGE);
+        batch.flush(recorder());
+        expect(table.tableFrameCount).toBe(1);
+        expect(memory.leaks()).toEqual([expect.objectContaining({ address: table.root, order: 0 })]);
+        expect(table.destroy()).toBe(1);
         memory.assertNoLeaks();
       }),
       { numRuns: 40 },

@@ -13,8 +13,15 @@
  * - `unmap` and `protect` change a leaf and record its page in a
  *   TlbFlushBatch: the caller owes a TLB invalidation (see tlb-flush-batch.ts).
  *   `map` of a not-present entry owes nothing.
- * - Intermediate tables are kept until `destroy`, which frees every table
- *   frame (never the mapped pages: those belong to the caller).
+ * - A table whose last present entry is removed by `unmap` is unlinked from
+ *   its parent (and so on up the chain, never the PML4) and handed to the
+ *   same TlbFlushBatch, which frees its frame only after the shootdown (a
+ *   paging-structure cache may still point at it; see tlb-flush-batch.ts).
+ *   So a 4 KiB page mapped and unmapped leaves no PT behind to block a later
+ *   2 MiB map of its region. `destroy` frees the tables still linked (never
+ *   the mapped pages: those belong to the caller).
+ * - The table bookkeeping (present-entry counts, creating and unlinking
+ *   tables) lives in page-table-tree.ts.
  *
  * Addresses: virtual addresses are signed numbers in [-2^47, 2^47) (kernel
  * addresses negative, as `readSignedNumber` gives them); they are reduced to
@@ -23,8 +30,9 @@
  *
  * Invariants: every present non-leaf entry points to a table frame this
  * object allocated; a 2 MiB leaf never coexists with a table below the same
- * PDE; failures (ENOMEM, EEXIST, EINVAL, ENOENT) leave existing mappings
- * unchanged (a table allocated before an ENOMEM stays, empty and valid).
+ * PDE; no linked table other than the PML4 is empty (the tree's present
+ * counts are exact); failures (ENOMEM, EEXIST, EINVAL, ENOENT)
+ * change nothing (`map` takes every missing table before linking any).
  */
 import {
   encodePteHigh,
@@ -45,10 +53,9 @@ import {
 import { EEXIST, EINVAL, ENOENT, ENOMEM } from "./errors";
 import { FRAME_SIZE } from "./frame-constants";
 import { indexAt, LEVEL_SPAN, linearOf, zeroFrame } from "./linear-address";
+import { PageTableTree } from "./page-table-tree";
 import { TLB_FLUSH, type TlbFlushBatch } from "./tlb-flush-batch";
 
-/** Rights of intermediate entries: the leaf decides. */
-const TABLE_FLAGS = PTE.P | PTE.RW | PTE.US;
 /** 2^52: paging entries hold physical-address bits 51:12 (SDM vol 3A §4.5). */
 const PHYSICAL_LIMIT = 2 ** 52;
 
@@ -59,14 +66,15 @@ export const NOT_MAPPED = -1;
 export class PageTable {
   /** Physical address of the PML4: the value for CR3. */
   readonly root: number;
-  private tableFrames = 1;
+  private readonly tree: PageTableTree;
 
   private constructor(
     private readonly memory: PhysicalMemory,
-    private readonly frames: FrameAllocator,
+    frames: FrameAllocator,
     root: number,
   ) {
     this.root = root;
+    this.tree = new PageTableTree(memory, frames, root);
   }
 
   /** Allocates an empty PML4. Returns the page table, or {@link ENOMEM}. */
@@ -77,9 +85,9 @@ export class PageTable {
     return new PageTable(memory, frames, root);
   }
 
-  /** Frames used by the tables themselves (PML4 included). */
+  /** Frames of the tables linked now (PML4 included; unlinked tables awaiting a flush are not counted). */
   get tableFrameCount(): number {
-    return this.tableFrames;
+    return this.tree.tableFrames;
   }
 
   /**
@@ -95,19 +103,21 @@ export class PageTable {
     if (linear < 0 || (size !== PAGE_SIZE.SIZE_4K && size !== PAGE_SIZE.SIZE_2M)) return EINVAL;
     if (linear % size !== 0 || !(physicalAddress >= 0 && physicalAddress < PHYSICAL_LIMIT)) return EINVAL;
     if (physicalAddress % size !== 0) return EINVAL;
-    const entry = this.walk(linear, leafLevel, true);
+    const entry = this.tree.walk(linear, leafLevel, true);
     if (entry < 0) return entry;
     if (isPresent(this.memory.read32(entry))) return EEXIST;
     const leafFlags =
       leafLevel === PAGE_LEVEL.PT ? flags & PAGE_OFFSET_MASK : (flags & PTE_FLAGS_MASK_LOW) | PTE.PS;
     this.memory.write32(entry + 4, encodePteHigh(physicalAddress, highFlags));
     this.memory.write32(entry, encodePteLow(physicalAddress, leafFlags | PTE.P));
+    this.tree.entryAdded(leafLevel);
     return TLB_FLUSH.NONE;
   }
 
   /**
    * Removes the `size`-byte mapping at `virtualAddress` and records the page
-   * in `batch`. Returns TLB_FLUSH.PAGE, ENOENT (nothing mapped there) or
+   * in `batch`; tables left empty are unlinked and their frames handed to
+   * `batch`, freed when it is flushed. Returns TLB_FLUSH.PAGE, ENOENT (nothing mapped there) or
    * EINVAL (bad address, or a mapping of another size covers it).
    */
   unmap(virtualAddress: number, size: number, batch: TlbFlushBatch): number {
@@ -116,7 +126,9 @@ export class PageTable {
     const global = (this.memory.read32(entry) & PTE.G) !== 0;
     this.memory.write32(entry, 0);
     this.memory.write32(entry + 4, 0);
-    batch.addPage(linearOf(virtualAddress), global);
+    const linear = linearOf(virtualAddress);
+    batch.addPage(linear, global);
+    this.tree.dropEntry(linear, size === PAGE_SIZE.SIZE_4K ? PAGE_LEVEL.PT : PAGE_LEVEL.PD, batch);
     return TLB_FLUSH.PAGE;
   }
 
@@ -201,7 +213,7 @@ export class PageTable {
   leafFlags(virtualAddress: number): number {
     const linear = linearOf(virtualAddress);
     if (linear < 0) return NOT_MAPPED;
-    const entry = this.walk(linear - (linear % PAGE_SIZE.SIZE_4K), PAGE_LEVEL.PT, false);
+    const entry = this.tree.walk(linear - (linear % PAGE_SIZE.SIZE_4K), PAGE_LEVEL.PT, false);
     if (entry < 0) return NOT_MAPPED;
     const low = this.memory.read32(entry);
     return isPresent(low) ? low : NOT_MAPPED;
@@ -237,24 +249,7 @@ export class PageTable {
 
   /** Frees every table frame (not the mapped pages). The object must not be used afterwards. Returns frames freed. */
   destroy(): number {
-    const freed = this.freeTable(this.root, PAGE_LEVEL.PML4);
-    this.tableFrames = 0;
-    return freed;
-  }
-
-  private freeTable(table: number, level: number): number {
-    let freed = 0;
-    if (level > PAGE_LEVEL.PT) {
-      for (let index = 0; index < FRAME_SIZE / PAGE_TABLE_ENTRY_BYTES; index++) {
-        const entry = table + index * PAGE_TABLE_ENTRY_BYTES;
-        const low = this.memory.read32(entry);
-        if (!isPresent(low) || isLargePage(level, low)) continue;
-        freed += this.freeTable(pteAddress(low, this.memory.read32(entry + 4)), level - 1);
-      }
-    }
-    if (this.frames.free(table, 0) !== 0)
-      throw new Error(`page table: frame allocator refused table ${table}`);
-    return freed + 1;
+    return this.tree.freeAll();
   }
 
   /** Address of the present leaf entry of exactly `size` for `virtualAddress`, or a negative error. */
@@ -263,38 +258,11 @@ export class PageTable {
     if (linear < 0 || (size !== PAGE_SIZE.SIZE_4K && size !== PAGE_SIZE.SIZE_2M) || linear % size !== 0)
       return EINVAL;
     const leafLevel = size === PAGE_SIZE.SIZE_4K ? PAGE_LEVEL.PT : PAGE_LEVEL.PD;
-    const entry = this.walk(linear, leafLevel, false);
+    const entry = this.tree.walk(linear, leafLevel, false);
     if (entry < 0) return entry === EEXIST ? EINVAL : entry;
     const low = this.memory.read32(entry);
     if (!isPresent(low)) return ENOENT;
     if (leafLevel === PAGE_LEVEL.PD && !isLargePage(PAGE_LEVEL.PD, low)) return EINVAL;
     return entry;
-  }
-
-  /**
-   * Physical address of the entry for `linear` at `targetLevel`, creating
-   * missing tables when `create`. Returns ENOENT (a table is missing and
-   * `create` is false), EEXIST (a large page sits above the target) or ENOMEM.
-   */
-  private walk(linear: number, targetLevel: number, create: boolean): number {
-    let table = this.root;
-    for (let level: number = PAGE_LEVEL.PML4; level > targetLevel; level--) {
-      const entry = table + indexAt(level, linear) * PAGE_TABLE_ENTRY_BYTES;
-      const low = this.memory.read32(entry);
-      if (isPresent(low)) {
-        if (isLargePage(level, low)) return EEXIST;
-        table = pteAddress(low, this.memory.read32(entry + 4));
-        continue;
-      }
-      if (!create) return ENOENT;
-      const fresh = this.frames.allocate(0);
-      if (fresh < 0) return ENOMEM;
-      zeroFrame(this.memory, fresh);
-      this.tableFrames++;
-      this.memory.write32(entry + 4, encodePteHigh(fresh, 0));
-      this.memory.write32(entry, encodePteLow(fresh, TABLE_FLAGS));
-      table = fresh;
-    }
-    return table + indexAt(targetLevel, linear) * PAGE_TABLE_ENTRY_BYTES;
   }
 }

@@ -71,6 +71,36 @@ describe("SlabCache", () => {
     expect(objects.objectsInUse).toBe(0);
   });
 
+  it("checks a free handed straight back after allocate like any other (double free, other CPU)", () => {
+    const { buddy, owners } = setup();
+    const objects = cache(buddy, owners, { cpuCount: 2, magazineSize: 4, batchSize: 2 });
+    const a = objects.allocate(0);
+    expect(objects.free(a, 0)).toBe(SLAB_FREE.OK); // identified through the entry above the top
+    expect(objects.free(a, 0)).toBe(SLAB_FREE.NOT_ALLOCATED);
+    expect(objects.allocate(0)).toBe(a);
+    expect(objects.free(a, 1)).toBe(SLAB_FREE.OK); // freed on another CPU
+    expect(objects.free(a, 0)).toBe(SLAB_FREE.NOT_ALLOCATED);
+    expect(objects.free(a + 1, 0)).toBe(SLAB_FREE.INVALID_ADDRESS);
+    expect(objects.objectsInUse).toBe(0);
+  });
+
+  it("forgets stale magazine entries when their slab is released", () => {
+    const { buddy, owners } = setup();
+    const objects = cache(buddy, owners, { magazineSize: 4, batchSize: 2, maxEmptySlabs: 0 });
+    const old = [0, 1, 2, 3].map(() => objects.allocate(0));
+    for (const address of old) expect(objects.free(address, 0)).toBe(SLAB_FREE.OK);
+    objects.reclaim(); // the slab goes back; its frames are taken by someone else
+    const slabBase = Math.floor(old[0]! / FRAME_SIZE) * FRAME_SIZE;
+    expect(owners.owner[slabBase / FRAME_SIZE]).not.toBe(objects.id);
+    expect(buddy.allocate(objects.layout.slabOrder)).toBe(slabBase);
+    // A new slab (the same slab number) elsewhere; two objects out and back leave the magazine top
+    // at entry 2, which still named an old object before the slab was released.
+    const fresh = [objects.allocate(0), objects.allocate(0)];
+    expect(fresh.map((address) => objects.free(address, 0))).toEqual([SLAB_FREE.OK, SLAB_FREE.OK]);
+    for (const address of old) expect(objects.free(address, 0)).toBe(SLAB_FREE.INVALID_ADDRESS);
+    expect(objects.objectsInUse).toBe(0);
+  });
+
   it("keeps objects disjoint and returns every frame once all is freed and reclaimed", () => {
     const command = fc.tuple(fc.boolean(), fc.nat(3), fc.nat());
     fc.assert(

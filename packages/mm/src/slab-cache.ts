@@ -25,13 +25,20 @@
  *   intrusive free list lives here, not in guest memory, so a stray guest
  *   write cannot corrupt it); `objectState[o]` FREE / CACHED / ALLOCATED.
  * - `magazineObject/magazineAddress[cpu * magazineSize + i]` the stacked
- *   objects; `magazineCount[cpu]` their number.
+ *   objects; `magazineCount[cpu]` their number. Entries at or above a
+ *   magazine's top are stale but still pair an object with its own address
+ *   (or hold address NaN, which nothing equals), so the entry just above the
+ *   top, the object `allocate` popped last, lets `free` identify an object
+ *   handed straight back without the owner-table lookup (the common
+ *   allocate-then-free pattern); its state is still checked.
  *
  * Invariants: an object is in exactly one place (its slab's free list, one
  * magazine, or the caller's hands) and its state says which; `slabInUse[s]`
  * equals objects of s not on its free list; the owner table maps each frame
  * of a live slab to (cache id, slab number). Every free is validated against
  * `objectState`, so a double or invalid free is an error value in every mode.
+ * Every magazine entry, live or stale, names an object of a live slab at its
+ * address or has address NaN: releasing a slab clears the stale entries.
  */
 import type { FrameAllocator } from "@tsos/hw-x86";
 import type { ENOMEM, SlabFreeResult, SlabReport } from "./errors";
@@ -50,6 +57,8 @@ import { SLAB_LIST, type SlabCacheStatistics, SlabTables } from "./slab-tables";
  */
 export const enum SlabFastPath {
   FRAME_SIZE = 4096,
+  /** 1 / FRAME_SIZE (exact: a power of two). */
+  INVERSE_FRAME_SIZE = 0.000244140625,
   NONE = -1,
   OBJECT_CACHED = 1,
   OBJECT_ALLOCATED = 2,
@@ -101,7 +110,8 @@ export class SlabCache {
   private readonly objectsPerSlab: number = 0;
   private readonly frameOwner: Int32Array = new Int32Array(0);
   private readonly frameDetail: Int32Array = new Int32Array(0);
-  private readonly ownerFrameCount: number = 0;
+  /** First byte past the frames the owner table covers (below 2^43, so frame numbers fit an int32). */
+  private readonly addressLimit: number = 0;
   /** `tables.objectState` and `tables.slabFrame`, re-read whenever the tables grow. */
   private objectState: Uint8Array = new Uint8Array(0);
   private slabFrame: Int32Array = new Int32Array(0);
@@ -130,11 +140,11 @@ export class SlabCache {
     this.objectsPerSlab = this.layout.objectsPerSlab;
     this.frameOwner = options.owners.owner;
     this.frameDetail = options.owners.detail;
-    this.ownerFrameCount = options.owners.frameCount;
+    this.addressLimit = options.owners.frameCount * SlabFastPath.FRAME_SIZE;
     this.objectState = this.tables.objectState;
     this.slabFrame = this.tables.slabFrame;
     this.magazineObject = new Int32Array(this.cpuCount * this.magazineSize);
-    this.magazineAddress = new Float64Array(this.cpuCount * this.magazineSize);
+    this.magazineAddress = new Float64Array(this.cpuCount * this.magazineSize).fill(Number.NaN);
     this.magazineCount = new Int32Array(this.cpuCount);
     this.counters = new Float64Array(this.cpuCount * Counter.WIDTH);
     const debug = options.debug;
@@ -177,7 +187,11 @@ export class SlabCache {
   /** Frees the object at `address` on `cpu`. Never throws for a bad address. */
   free(address: number, cpu = 0): SlabFreeResult {
     if (!(cpu >= 0 && cpu < this.cpuCount)) throw new RangeError(`cpu ${cpu} out of range`);
-    const object = this.objectAt(address);
+    let count = this.magazineCount[cpu]!;
+    let slot = cpu * this.magazineSize + count;
+    // The stale entry above the top pairs an object with its address (see the invariants).
+    const hinted = count < this.magazineSize && this.magazineAddress[slot] === address;
+    const object = hinted ? this.magazineObject[slot]! : this.objectAt(address);
     if (object === SlabFastPath.NONE) return SlabFreeCode.INVALID_ADDRESS;
     if (this.objectState[object] !== SlabFastPath.OBJECT_ALLOCATED) {
       this.checker?.onDoubleFree(address);
@@ -186,15 +200,16 @@ export class SlabCache {
     const corrupted = this.checker?.onFree(address) === true;
     this.objectState[object] = SlabFastPath.OBJECT_CACHED;
     this.counters[cpu * Counter.WIDTH + Counter.FREES]!++;
-    let count = this.magazineCount[cpu]!;
-    if (count === this.magazineSize) {
-      this.flush(cpu, this.batchSize);
-      count = this.magazineCount[cpu]!;
-      this.counters[cpu * Counter.WIDTH + Counter.FREE_MISSES]!++;
+    if (!hinted) {
+      if (count === this.magazineSize) {
+        this.flush(cpu, this.batchSize);
+        count = this.magazineCount[cpu]!;
+        slot = cpu * this.magazineSize + count;
+        this.counters[cpu * Counter.WIDTH + Counter.FREE_MISSES]!++;
+      }
+      this.magazineObject[slot] = object;
+      this.magazineAddress[slot] = address;
     }
-    const slot = cpu * this.magazineSize + count;
-    this.magazineObject[slot] = object;
-    this.magazineAddress[slot] = address;
     this.magazineCount[cpu] = count + 1;
     return corrupted ? SlabFreeCode.CORRUPTED : SlabFreeCode.OK;
   }
@@ -269,9 +284,10 @@ export class SlabCache {
   }
 
   private objectAt(address: number): number {
-    const frame = Math.floor(address / SlabFastPath.FRAME_SIZE);
-    if (!(frame >= 0 && frame < this.ownerFrameCount) || this.frameOwner[frame] !== this.id)
-      return SlabFastPath.NONE;
+    if (!(address >= 0 && address < this.addressLimit)) return SlabFastPath.NONE;
+    // address < 2^43, so the quotient truncated through int32 is the frame number (FRAME_SIZE is 2^12).
+    const frame = (address * SlabFastPath.INVERSE_FRAME_SIZE) | 0;
+    if (this.frameOwner[frame] !== this.id) return SlabFastPath.NONE;
     const slab = this.frameDetail[frame]!;
     // offset lies within one slab (its frame is owned by it), so rounding offset / stride through the
     // reciprocal is exact for every true slot start; the multiply-back check rejects everything else.
@@ -343,6 +359,15 @@ export class SlabCache {
       if (result !== 0) throw new Error(`slab cache ${this.name}: frame allocator refused slab (${result})`);
       released++;
     }
+    if (released > 0) this.clearStaleEntries();
     return released;
+  }
+
+  /** After slabs were released: forgets every magazine entry above a top (they may name a freed slab's objects). */
+  private clearStaleEntries(): void {
+    for (let cpu = 0; cpu < this.cpuCount; cpu++) {
+      const base = cpu * this.magazineSize;
+      this.magazineAddress.fill(Number.NaN, base + this.magazineCount[cpu]!, base + this.magazineSize);
+    }
   }
 }

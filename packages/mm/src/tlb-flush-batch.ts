@@ -19,10 +19,29 @@
  * §4.10.4.1), so the batch remembers whether any recorded page was global
  * and then asks for a flush that includes them (Linux's __flush_tlb_all).
  *
+ * Freed page tables (Linux's tlb_remove_table / tlb->freed_tables): a
+ * paging-structure cache may still hold an entry pointing at a table that
+ * was just unlinked (SDM vol 3A §4.10.3), and a walk through it would read
+ * whatever the reused frame holds next. So a table frame is not freed when
+ * it is unlinked but handed to the batch ({@link TlbFlushBatch.deferTableFree})
+ * and given back to its FrameAllocator only in `flush`, after the shootdown
+ * returned. The invalidation that covers it is the one the same batch owes
+ * anyway: a table is only unlinked when an unmap in its range recorded a
+ * page, and INVLPG of any address drops every paging-structure-cache entry
+ * of the current PCID, as does a CR3 reload (SDM vol 3A §4.10.4.1). The
+ * shootdown is told (`freedTables`) so that it can also reach CPUs that
+ * only lazily keep the address space loaded (Linux's freed_tables rule).
+ * Frames of unmapped pages are deferred the same way
+ * ({@link TlbFlushBatch.deferFrameFree}): a CPU with a stale TLB entry could
+ * otherwise write into a frame that already belongs to someone else.
+ *
  * Invariants: `pageCount <= TLB_FLUSH_CEILING`; when `fullFlush` is set the
  * recorded pages are irrelevant; `includesGlobal` is set when any page
- * recorded since the last flush was global; `flush` leaves the batch empty.
+ * recorded since the last flush was global; a batch holding deferred
+ * frames is never empty of obligations; `flush` leaves the batch empty and
+ * frees every deferred frame after the shootdown.
  */
+import type { FrameAllocator } from "@tsos/hw-x86";
 
 /** Pages flushed one by one before a batch switches to a full flush (Linux's default ceiling, 33). */
 export const TLB_FLUSH_CEILING = 33;
@@ -37,14 +56,19 @@ export const TLB_FLUSH = {
 
 /** The kernel's TLB invalidation: local INVLPG / CR3 reload plus shootdown IPIs to other CPUs. */
 export interface TlbShootdown {
-  /** Invalidates `count` pages whose linear addresses are `pages[0 .. count)` on every CPU concerned. */
-  flushPages(pages: Float64Array, count: number): void;
+  /**
+   * Invalidates `count` pages whose linear addresses are `pages[0 .. count)`
+   * on every CPU concerned. `freedTables` is true when page tables were
+   * unlinked: their frames are reused once this returns, so every CPU that
+   * may walk this address space (lazy-TLB ones included) must be reached.
+   */
+  flushPages(pages: Float64Array, count: number, freedTables: boolean): void;
   /**
    * Invalidates every non-global translation of the address space on every
    * CPU concerned (a CR3 reload), and global ones too when `includeGlobal`
-   * (a CR4.PGE toggle).
+   * (a CR4.PGE toggle). `freedTables` as in {@link TlbShootdown.flushPages}.
    */
-  flushAll(includeGlobal: boolean): void;
+  flushAll(includeGlobal: boolean, freedTables: boolean): void;
 }
 
 /** Pages whose translations must be invalidated, discharged together. */
@@ -57,6 +81,13 @@ export class TlbFlushBatch {
   fullFlush = false;
   /** Set when a recorded page was global (its leaf had PTE.G): a full flush must include global entries. */
   includesGlobal = false;
+  /** Frames (order 0) to free after the next shootdown, valid in `[0, frameCount)`. */
+  private frames = new Float64Array(8);
+  /** The allocator each deferred frame goes back to (parallel to `frames`). */
+  private readonly allocators: (FrameAllocator | undefined)[] = [];
+  private frameCount = 0;
+  /** How many of the deferred frames are page tables. */
+  private tableFrameCount = 0;
 
   /** Records one page (or turns the batch into a full flush past the ceiling); `global` if its leaf had PTE.G. */
   addPage(linearAddress: number, global = false): void {
@@ -69,17 +100,69 @@ export class TlbFlushBatch {
     this.pages[this.pageCount++] = linearAddress;
   }
 
+  /**
+   * Takes an unlinked page-table frame (order 0) to give back to `frames`
+   * after the next shootdown. `linearAddress` is an address the table
+   * translated: it is recorded as a page when the batch owes nothing yet, so
+   * the flush always includes an invalidation (SDM vol 3A §4.10.4.1).
+   */
+  deferTableFree(tableFrame: number, frames: FrameAllocator, linearAddress: number): void {
+    this.deferFrameFree(tableFrame, frames, linearAddress);
+    this.tableFrameCount++;
+  }
+
+  /**
+   * Takes a frame (order 0) that an unmapped page used, to give back to
+   * `frames` after the next shootdown, so that no CPU still holding the old
+   * translation can reach it once it is reused (Linux's mmu_gather page
+   * batching). `linearAddress` as in {@link TlbFlushBatch.deferTableFree}.
+   */
+  deferFrameFree(frame: number, frames: FrameAllocator, linearAddress: number): void {
+    if (this.isEmpty) this.addPage(linearAddress);
+    if (this.frameCount === this.frames.length) {
+      const grown = new Float64Array(this.frames.length * 2);
+      grown.set(this.frames);
+      this.frames = grown;
+    }
+    this.frames[this.frameCount] = frame;
+    this.allocators[this.frameCount] = frames;
+    this.frameCount++;
+  }
+
+  /** Page-table frames waiting for the next flush. */
+  get pendingTableFrames(): number {
+    return this.tableFrameCount;
+  }
+
+  /** Frames of every kind (tables and pages) waiting for the next flush. */
+  get pendingFrames(): number {
+    return this.frameCount;
+  }
+
   /** True when nothing is owed. */
   get isEmpty(): boolean {
     return !this.fullFlush && this.pageCount === 0;
   }
 
-  /** Discharges the obligations through `shootdown` (one call) and empties the batch. */
+  /**
+   * Discharges the obligations through `shootdown` (one call), then frees the
+   * deferred frames, and empties the batch.
+   */
   flush(shootdown: TlbShootdown): void {
-    if (this.fullFlush) shootdown.flushAll(this.includesGlobal);
-    else if (this.pageCount > 0) shootdown.flushPages(this.pages, this.pageCount);
+    const freedTables = this.tableFrameCount > 0;
+    if (this.fullFlush) shootdown.flushAll(this.includesGlobal, freedTables);
+    else if (this.pageCount > 0) shootdown.flushPages(this.pages, this.pageCount, freedTables);
     this.pageCount = 0;
     this.fullFlush = false;
     this.includesGlobal = false;
+    const count = this.frameCount;
+    this.frameCount = 0;
+    this.tableFrameCount = 0;
+    for (let index = 0; index < count; index++) {
+      const frames = this.allocators[index]!;
+      this.allocators[index] = undefined;
+      const result = frames.free(this.frames[index]!, 0);
+      if (result !== 0) throw new Error(`TLB batch: frame allocator refused a deferred frame (${result})`);
+    }
   }
 }

@@ -220,6 +220,29 @@ describe("TLB obligations from unmap and protect", () => {
     expect(fault(rig.load(virtual + 0x10_0000)).errorCode).toBe(U);
   });
 
+  it("4 KiB page unmapped, batch flushed: a 2 MiB page over its region is walked by the CPU", () => {
+    const rig = new MmuRig();
+    const region = 0x4000_0000;
+    const small = rig.frame();
+    rig.mustMap(region + 3 * K4, small, USER_RW, PTE_HIGH.NX);
+    rig.ram.write8(small + 5, 0x11);
+    expect(rig.load(region + 3 * K4 + 5)).toEqual({ byte: 0x11 }); // cached by the TLB
+    const free = rig.buddy.freeFrames;
+    const batch = new TlbFlushBatch();
+    expect(rig.table.unmap(region + 3 * K4, K4, batch)).toBe(TLB_FLUSH.PAGE);
+    // The emptied PT and PD wait in the batch (the PDPT still maps CODE); the buddy gets them after the shootdown.
+    expect(batch.pendingTableFrames).toBe(2);
+    expect(rig.buddy.freeFrames).toBe(free);
+    batch.flush(rig.shootdown);
+    expect(rig.buddy.freeFrames).toBe(free + 2);
+    const big = rig.frame(9);
+    rig.ram.write8(big + 3 * K4 + 5, 0x22);
+    expect(rig.table.map(region, big, M2, USER_RW, PTE_HIGH.NX)).toBe(TLB_FLUSH.NONE);
+    expect(rig.load(region + 3 * K4 + 5)).toEqual({ byte: 0x22 });
+    expect(rig.load(region + M2 - 1)).toEqual({ byte: 0 });
+    expect(rig.table.translate(region + 3 * K4 + 5)).toBe(big + 3 * K4 + 5);
+  });
+
   it("a newly mapped page needs no flush (not-present entries are not cached)", () => {
     const rig = new MmuRig();
     expect(fault(rig.load(DATA)).errorCode).toBe(U);
