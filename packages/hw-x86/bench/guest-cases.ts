@@ -6,7 +6,7 @@
  * - Arguments are FIXED constants (not calibrated per run), so the virtual
  *   clock (`instructions/<case>`) is comparable from run to run. They were
  *   chosen so one emulated run takes roughly 0.3–1 s under tsx at the
- *   interpreter's speed of 2026-11-25 (15–40 MIPS); raise them when the
+ *   interpreter's speed of 2026-11-25 (15–45 MIPS); raise them when the
  *   interpreter gets faster, which changes the instruction baseline.
  * - The expectation for the benchmark arguments is the recorded file when
  *   they equal the catalog's quick arguments; otherwise it is the output of

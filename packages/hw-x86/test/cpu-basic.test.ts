@@ -7,7 +7,7 @@ import { STOP_REASON } from "../src/emu/cpu/cpu";
 import { checkDispatchTable } from "../src/emu/cpu/execute";
 import { GPR, SLOT } from "../src/interfaces/cpu-context";
 import { TRAP_KIND } from "../src/interfaces/trap-frame";
-import { CODE, runSnippet, STACK_TOP } from "./cpu-harness";
+import { CODE, Harness, runSnippet, STACK_TOP, USER_RW } from "./cpu-harness";
 
 const CF = 1n;
 const PF = 4n;
@@ -81,5 +81,15 @@ describe("basic execution", () => {
     h.load("ebfe"); // jmp $
     expect(h.run(1000)).toBe(STOP_REASON.BUDGET);
     expect(h.cpu.retiredInstructions).toBeGreaterThanOrEqual(1000);
+  });
+  it("self-modifying code: a store into already-decoded code takes effect on the next pass", () => {
+    // 0: mov eax, 1 ; 5: test ebx, ebx ; 7: jnz 20 ; 9: mov byte [rip-15], 0x2a (imm of the mov at 0)
+    // 16: inc ebx ; 18: jmp 0 ; 20: syscall
+    const h = new Harness();
+    h.load("b801000000 85db 750b c605f1ffffff2a ffc3 ebec 0f05", USER_RW);
+    h.run();
+    expect(h.lastTrap.kind).toBe(TRAP_KIND.SYSCALL);
+    expect(h.get(GPR.RAX)).toBe(0x2an);
+    expect(h.get(GPR.RBX)).toBe(1n);
   });
 });

@@ -23,7 +23,7 @@ export {
 export { type CpuFeatureOptions, CpuFeatures } from "./cpu/cpu-features";
 export { CpuMsrs } from "./cpu/cpu-msrs";
 export type { CpuState, MmioBus } from "./cpu/cpu-state";
-export { DEFAULT_CODE_BLOCKS, DecodedCache } from "./cpu/decoded-cache";
+export { DEFAULT_CODE_BLOCKS, DecodedCache, type FetchWindow, NO_FETCH_WINDOW } from "./cpu/decoded-cache";
 export { KernelEntries } from "./cpu/kernel-entries";
 export type { CpuInterruptSource } from "./cpu-interrupt-source";
 export { ApicBus, type ApicBusTarget, type EoiListener } from "./devices/apic-bus";

@@ -3,7 +3,10 @@
  * halves, at operand sizes 1, 2, 4, 8, recording lazy flags.
  *
  * Each function returns the result's low half and leaves the high half in
- * `state.high` (0 below 64 bits). Results are masked to the operand size.
+ * `state.high` (0 below 64 bits). Results are masked to the operand size;
+ * the returned low half is the same 32 bits as an int32 (`| 0`), so it is a
+ * small integer to V8 and returning it never allocates a heap number.
+ * Callers only store it (registers, memory), where the two forms agree.
  */
 import { type CpuState, LAZY as LAZYImport } from "./cpu-state";
 import {
@@ -49,7 +52,7 @@ function add(
   state.lazyCarry = carryIn;
   setLazy(state, op, size, dL, dH, sL, sH, rL, rH);
   state.high = rH;
-  return rL;
+  return rL | 0;
 }
 
 function subtract(
@@ -74,7 +77,7 @@ function subtract(
   state.lazyCarry = borrowIn;
   setLazy(state, op, size, dL, dH, sL, sH, rL, rH);
   state.high = rH;
-  return rL;
+  return rL | 0;
 }
 
 /** Group-1 operation `kind` (ALU.*) of `dst` and `src`; CMP returns the difference but callers discard it. */
@@ -115,7 +118,7 @@ export function aluOperation(
   if (size !== 8) rH = 0;
   setLazyLogic(state, size, rL, rH);
   state.high = rH;
-  return rL;
+  return rL | 0;
 }
 
 /** INC: like ADD 1 but CF is preserved. */

@@ -1,9 +1,10 @@
 /**
  * CPUID of the emulated CPU (SDM vol 2 CPUID), reporting honestly only what
- * the interpreter implements completely: no x87 FPU, no MMX; SSE/SSE2/FXSR
- * are NOT advertised because only the SSE2 integer subset (moves, P*
- * arithmetic, shuffles, MXCSR) executes — floating-point SSE raises #UD and
- * FXSAVE/FXRSTOR are not implemented. No BMI1 (so F3 0F BC executes as BSF,
+ * the interpreter implements completely: no x87 FPU, no MMX; SSE/SSE2 are
+ * NOT advertised because only the SSE2 integer subset (moves, P*
+ * arithmetic, shuffles, MXCSR) executes — floating-point SSE raises #UD.
+ * FXSR is advertised: FXSAVE/FXRSTOR save and restore XMM0–15 and MXCSR
+ * (the x87 fields hold FNINIT defaults, see exec-fxsave.ts). No BMI1 (so F3 0F BC executes as BSF,
  * as on CPUs without BMI1); POPCNT and LZCNT (ABM) yes, CMPXCHG8B/16B, CMOV,
  * NX, 1 GiB pages, SYSCALL, long mode, LAHF/SAHF in 64-bit mode, PGE, PAE,
  * TSC, MSR, APIC. Unknown leaves above the maxima return zeros.
@@ -98,7 +99,8 @@ export class CpuFeatures implements Cpuid {
           CPUID_1_EDX.CX8 |
           CPUID_1_EDX.APIC |
           CPUID_1_EDX.PGE |
-          CPUID_1_EDX.CMOV;
+          CPUID_1_EDX.CMOV |
+          CPUID_1_EDX.FXSR;
         return;
       case 0x80000000:
         out[0] = MAX_EXTENDED_LEAF;

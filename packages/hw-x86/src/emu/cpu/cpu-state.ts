@@ -19,7 +19,7 @@ import { type CpuContext, createCpuContext } from "../../interfaces/cpu-context"
 import type { Cpuid } from "../../interfaces/cpuid";
 import type { PhysicalRam } from "../physical-ram";
 import { RFLAGS } from "./arch-bits";
-import type { DecodedCache } from "./decoded-cache";
+import { type DecodedCache, NO_FETCH_WINDOW } from "./decoded-cache";
 
 /** A narrow view of the machine bus for physical addresses outside RAM (unclaimed reads are all-ones). */
 export interface MmioBus {
@@ -37,8 +37,11 @@ export const TLB_MASK = TLB_ENTRIES - 1;
 /** TLB permission bits (what a cached translation allows a CPL 3 access to do). */
 export const ACCESS = { READ: 1, WRITE: 2, EXECUTE: 4 } as const;
 
-/** Lazy-flags operation kinds (see flags.ts). */
-export const LAZY = { NONE: 0, ADD: 1, ADC: 2, SUB: 3, SBB: 4, LOGIC: 5, INC: 6, DEC: 7 } as const;
+/**
+ * Lazy-flags operation kinds (see flags.ts). SHIFT: CF in `lazyCarry`, OF in
+ * `lazySrcLow`, SF/ZF/PF from the result, AF = 0 (SHL/SHR/SAR).
+ */
+export const LAZY = { NONE: 0, ADD: 1, ADC: 2, SUB: 3, SBB: 4, LOGIC: 5, INC: 6, DEC: 7, SHIFT: 8 } as const;
 
 /** No exception pending. */
 export const NO_EXCEPTION = -1;
@@ -133,10 +136,8 @@ export class CpuState {
   fetchPhysical = 0;
   /** First decoded-cache slot of that page's block. */
   fetchBase = 0;
-  /** RIP (signed) of the first byte of the current code page; a NaN-free sentinel far outside the canonical range when invalid. */
-  fetchRipBase = -1e18;
-  /** Cache generation when the fetch fast path was filled. */
-  fetchGeneration = -1;
+  /** RIP (signed) of the first byte of the current code page; NO_FETCH_WINDOW when invalid (reset by TLB flushes and by every decoded-cache invalidation). */
+  fetchRipBase = NO_FETCH_WINDOW;
 
   /** CR0 (PG | ET | PE at creation: paging on, as a long-mode kernel runs). */
   cr0 = 0x80000011;
@@ -159,6 +160,7 @@ export class CpuState {
     this.codePages = ram.codePages;
     this.cache = cache;
     this.bus = bus;
+    cache.addFetchWindow(this);
   }
 
   /** Records a fault (or trap) for the run loop to deliver; the instruction must then return without committing. */

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { PhysicalRam } from "../physical-ram";
-import { DecodedCache } from "./decoded-cache";
+import { DecodedCache, NO_FETCH_WINDOW } from "./decoded-cache";
 
 describe("DecodedCache", () => {
   it("gives each code page its own block and flags the page", () => {
@@ -28,6 +28,18 @@ describe("DecodedCache", () => {
     expect(ram.codePages[3]).toBe(0);
     expect(cache.generation).toBe(generation + 1);
     expect(cache.invalidations).toBe(1);
+  });
+
+  it("resets every registered fetch window on an invalidation", () => {
+    const ram = new PhysicalRam(16 * 4096);
+    const cache = new DecodedCache(ram, 2);
+    const windows = [{ fetchRipBase: 0x400000 }, { fetchRipBase: 0x7000 }];
+    for (const window of windows) cache.addFetchWindow(window);
+    cache.blockBase(3);
+    ram.write8(5 * 4096, 1); // not a code page: nothing happens
+    expect(windows.map((window) => window.fetchRipBase)).toEqual([0x400000, 0x7000]);
+    ram.write8(3 * 4096 + 1, 1);
+    expect(windows.map((window) => window.fetchRipBase)).toEqual([NO_FETCH_WINDOW, NO_FETCH_WINDOW]);
   });
 
   it("flushes everything when all blocks are in use", () => {

@@ -13,12 +13,24 @@
  * - Instructions that cross a page boundary are never cached (a write to the
  *   second page could not find them); they are decoded into `SCRATCH_SLOT`.
  * - When every block is in use, the whole cache is flushed (simple, rare).
- * - `generation` increases on every invalidation, so a CPU can keep a
- *   pointer to "the current code page's block" and revalidate cheaply.
+ * - `generation` increases on every invalidation (statistics, tests).
+ * - Every invalidation also resets the `fetchRipBase` of each registered
+ *   {@link FetchWindow} (the CPUs sharing the cache), so a CPU's "current
+ *   code page's block" pointer never outlives its block and the fetch fast
+ *   path needs no per-instruction revalidation.
  */
 import type { PhysicalRam } from "../physical-ram";
 
 const SLOTS_PER_BLOCK = 4096;
+
+/** `fetchRipBase` of an invalid fetch window: far outside the canonical range (NaN-free). */
+export const NO_FETCH_WINDOW = -1e18;
+
+/** A CPU's cached "current code page" (see fetch.ts); invalid when `fetchRipBase` is NO_FETCH_WINDOW. */
+export interface FetchWindow {
+  /** RIP of the first byte of the cached code page. */
+  fetchRipBase: number;
+}
 
 /** Default number of 4 KiB code pages cached at once. */
 export const DEFAULT_CODE_BLOCKS = 128;
@@ -62,6 +74,7 @@ export class DecodedCache {
   private readonly blockPage: Int32Array;
   private readonly freeBlocks: Int32Array;
   private freeCount: number;
+  private readonly windows: FetchWindow[] = [];
 
   /** Creates a cache for `ram`, registering itself as its code-write listener. */
   constructor(
@@ -104,6 +117,11 @@ export class DecodedCache {
     return fresh * SLOTS_PER_BLOCK;
   }
 
+  /** Registers a CPU's fetch window, reset on every invalidation. */
+  addFetchWindow(window: FetchWindow): void {
+    this.windows.push(window);
+  }
+
   /** Drops every cached instruction. */
   flush(): void {
     for (let block = 0; block < this.blockCount; block++) {
@@ -123,5 +141,6 @@ export class DecodedCache {
     this.freeBlocks[this.freeCount++] = block;
     this.generation++;
     this.invalidations++;
+    for (const window of this.windows) window.fetchRipBase = NO_FETCH_WINDOW;
   }
 }

@@ -150,10 +150,21 @@ function decodeHintNop(opcode: number): boolean {
   }
 }
 
-/** LFENCE / MFENCE / SFENCE (0F AE E8/F0/F8): no-ops for an in-order interpreter. */
+/**
+ * Group 15 (0F AE): FXSAVE/FXRSTOR m512 (/0, /1, no 66/F2/F3; REX.W selects
+ * the 64-bit forms, `size` 8), LDMXCSR/STMXCSR (/2, /3) and LFENCE /
+ * MFENCE / SFENCE (E8/F0/F8: no-ops for an in-order interpreter).
+ */
 function decodeGroup15(): boolean {
   const modrm = peekModrm();
   if (modrm < 0) return false;
+  const field = (modrm >>> 3) & 7;
+  if (modrm >>> 6 !== 3 && field <= 1) {
+    if (!unprefixed()) return false;
+    state.aux = field;
+    state.size = operandSizeV() === 8 ? 8 : 4;
+    return modrmOp(OP.FXSAVE_OP);
+  }
   if (modrm >>> 6 !== 3) return decodeMxcsr(modrm);
   if (!unprefixed()) return false;
   if (modrm >>> 6 !== 3 || ((modrm >>> 3) & 7) < 5) return false;

@@ -12,10 +12,10 @@ import {
   RFLAGS as RFLAGSImport,
   VECTOR as VECTORImport,
 } from "./arch-bits";
+import { condition as conditionImport } from "./condition";
 import type { CpuState } from "./cpu-state";
 import type { DecodedCache } from "./decoded-cache";
 import {
-  condition as conditionImport,
   readFlags as readFlagsImport,
   writeFlags as writeFlagsImport,
   zeroFlag as zeroFlagImport,

@@ -11,9 +11,10 @@ import {
   increment as incrementImport,
   negate as negateImport,
 } from "./alu";
+import { condition as conditionImport } from "./condition";
 import type { CpuState } from "./cpu-state";
 import type { DecodedCache } from "./decoded-cache";
-import { condition as conditionImport, setLazyLogic as setLazyLogicImport } from "./flags";
+import { setLazyLogic as setLazyLogicImport } from "./flags";
 import {
   probeWrite as probeWriteImport,
   readSized as readSizedImport,
@@ -203,8 +204,9 @@ export function executeTest(state: CpuState, cache: DecodedCache, slot: number, 
 
 export function executeMovRmImm(state: CpuState, cache: DecodedCache, slot: number): void {
   const size = cache.size[slot]!;
-  const low = cache.immLow[slot]! >>> 0;
-  const high = cache.immHigh[slot]! >>> 0;
+  // int32 halves (small integers, never boxed): registers and memory store the same 32 bits.
+  const low = cache.immLow[slot]!;
+  const high = cache.immHigh[slot]!;
   const rm = cache.rm[slot]!;
   if (rm !== OPERAND.MEMORY) {
     writeRegister(state, rm, size, low, high);

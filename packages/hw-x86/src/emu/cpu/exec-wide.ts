@@ -7,14 +7,9 @@ import { GPR as GPRImport } from "../../interfaces/cpu-context";
 import { VECTOR as VECTORImport } from "./arch-bits";
 import type { CpuState } from "./cpu-state";
 import type { DecodedCache } from "./decoded-cache";
+import { divide as divideImport, quotient as quotientImport, remainder as remainderImport } from "./divide";
 import { readModify as readModifyImport, writeModify as writeModifyImport } from "./exec-data";
-import {
-  divide as divideImport,
-  multiply as multiplyImport,
-  quotient as quotientImport,
-  remainder as remainderImport,
-  upper as upperImport,
-} from "./muldiv";
+import { multiply as multiplyImport, upper as upperImport } from "./muldiv";
 import {
   readRegister as readRegisterImport,
   readRm as readRmImport,
@@ -137,6 +132,25 @@ export function executeSignExtendAccumulator(
 /** Group 2: `fromCl` takes the count from CL, else from the immediate (1 for D0/D1). */
 export function executeShift(state: CpuState, cache: DecodedCache, slot: number, fromCl: boolean): void {
   const size = cache.size[slot]!;
+  const rm = cache.rm[slot]!;
+  if (size >= 4 && rm < 16) {
+    // Fast path: 32/64-bit register operand (a 32-bit result zero-extends, count 0 included).
+    const regs = state.regs;
+    const at = rm * 2;
+    const count = fromCl ? regs[GPR.RCX * 2]! & 0xff : cache.immLow[slot]! & 0xff;
+    const kind = cache.aux[slot]!;
+    const low = shiftOperation(
+      state,
+      kind === SHIFT.SAL ? SHIFT.SHL : kind,
+      size,
+      regs[at]!,
+      size === 8 ? regs[at + 1]! : 0,
+      count,
+    );
+    regs[at] = low;
+    regs[at + 1] = state.high;
+    return;
+  }
   const linear = readModify(state, cache, slot, size);
   if (linear === -1) return;
   const count = fromCl ? state.regs[GPR.RCX * 2]! & 0xff : cache.immLow[slot]! & 0xff;

@@ -53,6 +53,7 @@ import {
   executeUnary as executeUnaryImport,
   executeXchg as executeXchgImport,
 } from "./exec-data";
+import { executeFxsave } from "./exec-fxsave";
 import {
   executeMovdIn,
   executeMovdOut,
@@ -341,6 +342,7 @@ HANDLERS[OP.MOVD_OUT] = executeMovdOut;
 HANDLERS[OP.PMOVMSKB] = executePmovmskb;
 HANDLERS[OP.MXCSR_OP] = executeMxcsr;
 HANDLERS[OP.SSE_HALF] = executeSseHalf;
+HANDLERS[OP.FXSAVE_OP] = executeFxsave;
 HANDLERS[OP.SAHF] = (state) => executeAhFlags(state, true);
 HANDLERS[OP.LAHF] = (state) => executeAhFlags(state, false);
 HANDLERS[OP.FLAG_OP] = (state, cache, slot) => executeFlagOp(state, cache.aux[slot]!);

@@ -2,8 +2,8 @@
  * Instruction fetch: maps RIP to a decoded-cache slot.
  *
  * Fast path: while RIP stays in the same page (`fetchRipBase`, reset by
- * every TLB flush and INVLPG) and the decoded cache's `generation` is
- * unchanged, the slot is `fetchBase + page offset`, no translation at all. Otherwise the page is
+ * every TLB flush, INVLPG and decoded-cache invalidation), the slot is
+ * `fetchBase + page offset`, no translation at all. Otherwise the page is
  * translated for execution (#PF with I when NXE) and its block looked up.
  * An instruction crossing into the next page is decoded into the scratch
  * slot after translating that page too (either page may fault); it is never
@@ -42,7 +42,7 @@ const scratchBytes = new Uint8Array(MAX_INSTRUCTION_LENGTH);
 /** The decoded-cache slot of the instruction at RIP, or FETCH_FAILED with an exception recorded. */
 export function fetchInstruction(state: CpuState, cache: DecodedCache): number {
   const delta = state.rip - state.fetchRipBase;
-  if (delta >= 0 && delta < 4096 && state.fetchGeneration === cache.generation) {
+  if (delta >= 0 && delta < 4096) {
     const slot = state.fetchBase + (delta | 0);
     if (cache.length[slot] !== 0) return slot;
     return decodeAt(state, cache, state.rip < 0 ? state.rip + TWO_POW_48 : state.rip, slot);
@@ -67,7 +67,6 @@ function refillFetchPage(state: CpuState, cache: DecodedCache, linear: number): 
   const physicalPage = physical - (physical & 4095);
   state.fetchBase = cache.blockBase(physicalPage / 4096);
   state.fetchPhysical = physicalPage;
-  state.fetchGeneration = cache.generation;
   return true;
 }
 

@@ -4,9 +4,11 @@
  * operands and result; CF/PF/AF/ZF/SF/OF are computed only when read.
  *
  * Values are kept as (low, high) 32-bit halves; for sizes 1, 2, 4 only the
- * low half is meaningful and already masked to the size. Instructions with
- * rare or irregular flag rules (shifts, rotates, multiplies, bit tests)
- * compute their flags eagerly and store them with `setStatusFlags`.
+ * low half is meaningful and already masked to the size. SHL/SHR/SAR and
+ * SHLD/SHRD record LAZY.SHIFT (CF and OF stored, the rest from the result);
+ * rotates set CF/OF with `setCarryOverflow`; instructions with other
+ * irregular flag rules (multiplies, bit tests) compute their flags eagerly
+ * and store them with `setStatusFlags`. Condition codes: condition.ts.
  */
 import { RFLAGS as RFLAGSImport, STATUS_FLAGS as STATUS_FLAGSImport } from "./arch-bits";
 import { type CpuState, LAZY as LAZYImport } from "./cpu-state";
@@ -61,6 +63,44 @@ export function setLazyLogic(state: CpuState, size: number, resLow: number, resH
   state.lazyResHigh = resHigh;
 }
 
+/** Records a shift result (SHL/SHR/SAR): CF and OF given (0/1), SF/ZF/PF from the result, AF = 0. */
+export function setLazyShift(
+  state: CpuState,
+  size: number,
+  resLow: number,
+  resHigh: number,
+  cf: number,
+  of: number,
+): void {
+  state.lazyOp = LAZY.SHIFT;
+  state.lazySize = size;
+  state.lazyResLow = resLow;
+  state.lazyResHigh = resHigh;
+  state.lazyCarry = cf;
+  state.lazySrcLow = of;
+}
+
+/**
+ * Sets CF and OF (0/1) and keeps the other status flags (rotates): only
+ * PF/AF/ZF/SF are evaluated from the lazy record, never the old CF/OF.
+ */
+export function setCarryOverflow(state: CpuState, cf: number, of: number): void {
+  const carryOverflow = cf | (of << 11);
+  if (state.lazyOp === LAZY.NONE) {
+    state.flagBits = ((state.flagBits & ~(RFLAGS.CF | RFLAGS.OF)) | carryOverflow) >>> 0;
+    return;
+  }
+  state.flagBits =
+    ((state.flagBits & ~STATUS_FLAGS) |
+      carryOverflow |
+      (parityFlag(state) << 2) |
+      (adjustFlag(state) << 4) |
+      (zeroFlag(state) << 6) |
+      (signFlag(state) << 7)) >>>
+    0;
+  state.lazyOp = LAZY.NONE;
+}
+
 function unsignedLess(aLow: number, aHigh: number, bLow: number, bHigh: number): boolean {
   return aHigh < bHigh || (aHigh === bHigh && aLow < bLow);
 }
@@ -83,6 +123,7 @@ export function carryFlag(state: CpuState): number {
       return unsignedLess(s.lazyDstLow, s.lazyDstHigh, s.lazySrcLow, s.lazySrcHigh) ? 1 : 0;
     case LAZY.INC:
     case LAZY.DEC:
+    case LAZY.SHIFT:
       return s.lazyCarry;
     default:
       return 0;
@@ -124,6 +165,8 @@ export function overflowFlag(state: CpuState): number {
       const v = signOf(size, s.lazySrcLow, s.lazySrcHigh);
       return d !== v && r !== d ? 1 : 0;
     }
+    case LAZY.SHIFT:
+      return s.lazySrcLow;
     default:
       return 0;
   }
@@ -139,7 +182,7 @@ export function parityFlag(state: CpuState): number {
 export function adjustFlag(state: CpuState): number {
   const s = state;
   if (s.lazyOp === LAZY.NONE) return (s.flagBits >>> 4) & 1;
-  if (s.lazyOp === LAZY.LOGIC) return 0;
+  if (s.lazyOp === LAZY.LOGIC || s.lazyOp === LAZY.SHIFT) return 0;
   return ((s.lazyDstLow ^ s.lazySrcLow ^ s.lazyResLow) >>> 4) & 1;
 }
 
@@ -173,36 +216,4 @@ export function setStatusFlags(state: CpuState, mask: number, values: number): v
   }
   const current = readFlags(state);
   writeFlags(state, (current & ~mask) | (values & mask));
-}
-
-/** Evaluates condition code `cc` (SDM vol 1 appendix B, table B-1). */
-export function condition(state: CpuState, cc: number): boolean {
-  let result: boolean;
-  switch (cc >>> 1) {
-    case 0:
-      result = overflowFlag(state) !== 0;
-      break;
-    case 1:
-      result = carryFlag(state) !== 0;
-      break;
-    case 2:
-      result = zeroFlag(state) !== 0;
-      break;
-    case 3:
-      result = carryFlag(state) !== 0 || zeroFlag(state) !== 0;
-      break;
-    case 4:
-      result = signFlag(state) !== 0;
-      break;
-    case 5:
-      result = parityFlag(state) !== 0;
-      break;
-    case 6:
-      result = signFlag(state) !== overflowFlag(state);
-      break;
-    default:
-      result = zeroFlag(state) !== 0 || signFlag(state) !== overflowFlag(state);
-      break;
-  }
-  return (cc & 1) === 0 ? result : !result;
 }

@@ -41,7 +41,7 @@ function writePhysical(state: CpuState, physical: number, size: number, value: n
     else state.view.setUint16(physical, value & 0xffff, true);
     return;
   }
-  if (state.bus !== null) state.bus.writeMmio(physical, size, value);
+  if (state.bus !== null) state.bus.writeMmio(physical, size, value >>> 0);
 }
 
 /** Reads an unaligned value that crosses a page boundary, byte by byte (either page may fault). */
@@ -110,6 +110,13 @@ export function readSized(state: CpuState, linear: number, size: number): number
 
 /** Checks that `size` bytes at `linear` are writable (both pages when split), recording #PF if not. */
 export function probeWrite(state: CpuState, linear: number, size: number): boolean {
+  const offset = linear & 4095;
+  if (offset <= 4096 - size) {
+    // Fast path: a writable TLB hit covers an access within one page.
+    const vpn = (linear - offset) / 4096;
+    const entry = vpn & TLB_MASK;
+    if (state.tlbTag[entry] === vpn && (state.tlbAccess[entry]! & ACCESS.WRITE) !== 0) return true;
+  }
   if (translate(state, linear, ACCESS.WRITE) < 0) return false;
   const last = (linear + size - 1) % LINEAR_MODULUS;
   if ((last & ~4095) !== (linear & ~4095) && translate(state, last, ACCESS.WRITE) < 0) return false;

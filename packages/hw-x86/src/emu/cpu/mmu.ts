@@ -34,6 +34,8 @@ import {
   TLB_MASK as TLB_MASKImport,
 } from "./cpu-state";
 
+import { NO_FETCH_WINDOW } from "./decoded-cache";
+
 // Module-local aliases: transformed ESM imports are getter calls; hot paths use plain bindings.
 const CR4 = CR4Import;
 const EFER = EFERImport;
@@ -163,7 +165,7 @@ export function flushTlb(state: CpuState, includingGlobal: boolean): void {
   }
   if (includingGlobal) state.tlbHasLarge = false;
   state.tlbEpoch++;
-  state.fetchRipBase = -1e18;
+  state.fetchRipBase = NO_FETCH_WINDOW;
 }
 
 /** INVLPG: drops the translation of the page holding `linear` (all entries if large pages are cached). */
@@ -176,7 +178,7 @@ export function invalidatePage(state: CpuState, linear: number): void {
   const slot = vpn & TLB_MASK;
   if (state.tlbTag[slot] === vpn) state.tlbTag[slot] = -1;
   state.tlbEpoch++;
-  state.fetchRipBase = -1e18;
+  state.fetchRipBase = NO_FETCH_WINDOW;
 }
 
 /**

@@ -1,17 +1,14 @@
 /**
- * MUL, IMUL (one-, two- and three-operand) and DIV/IDIV on (low, high)
- * halves (SDM vol 2 MUL, IMUL, DIV, IDIV).
+ * MUL and IMUL (one-, two- and three-operand) on (low, high) halves (SDM
+ * vol 2 MUL, IMUL); DIV/IDIV are in divide.ts.
  *
- * 64×64 → 128-bit products are built from 16-bit limbs (exact in doubles,
- * no bigint). Division uses doubles when the dividend and divisor are below
- * 2^52 (exact with a one-step correction) and falls back to `bigint` for
- * wider operands: a deliberate cold-path exception to the no-bigint rule,
- * documented as a performance limit. Divide errors (#DE) are returned as
- * `false`; nothing is written then.
+ * Products of 32-bit operands (and of 64-bit operands that are sign- or
+ * zero-extended 32-bit values) below 2^52 in magnitude are computed in one
+ * double, which holds them exactly; wider 64×64 → 128-bit products are
+ * built from 16-bit limbs (exact in doubles, no bigint).
  *
  * Flags: MUL/IMUL set CF = OF = "the high half is significant"; SF, ZF, PF
- * (undefined in the SDM) are set from the low result, AF = 0. DIV/IDIV
- * leave the flags unchanged (all undefined in the SDM).
+ * (undefined in the SDM) are set from the low result, AF = 0.
  */
 import { RFLAGS as RFLAGSImport, STATUS_FLAGS as STATUS_FLAGSImport } from "./arch-bits";
 import type { CpuState } from "./cpu-state";
@@ -117,6 +114,18 @@ export function multiply(
     return low;
   }
   if (size === 4) {
+    // Fast path: the product of two 32-bit operands is exact in a double below 2^52.
+    const full = signed ? (aL | 0) * (bL | 0) : aL * bL;
+    if (full > -TWO_POW_52 && full < TWO_POW_52) {
+      const low = Math.imul(aL, bL) >>> 0;
+      const upperWord = Math.floor(full / TWO_POW_32);
+      upper[0] = upperWord >>> 0;
+      upper[1] = 0;
+      const significant = signed ? upperWord !== (low >>> 31 ? -1 : 0) : upperWord !== 0;
+      setMultiplyFlags(state, significant, low, 4, 0);
+      state.high = 0;
+      return low;
+    }
     const xL = aL;
     const xH = signed && aL >>> 31 ? 0xffffffff : 0;
     const yL = bL;
@@ -130,6 +139,8 @@ export function multiply(
     state.high = 0;
     return low;
   }
+  const fast = multiplySmall64(state, signed, aL, aH, bL, bH);
+  if (fast >= 0) return fast;
   multiply64(aL, aH, bL, bH, signed);
   const low = product[0]!;
   const high = product[1]!;
@@ -144,154 +155,43 @@ export function multiply(
   return low;
 }
 
+/**
+ * 64-bit multiply when both operands are 32-bit values (sign-extended when
+ * `signed`, zero-extended otherwise) and the product is below 2^52 in
+ * magnitude, so a double holds it exactly and it cannot overflow 64 bits.
+ * Returns the low half, or -1 when the operands do not qualify.
+ */
+function multiplySmall64(
+  state: CpuState,
+  signed: boolean,
+  aL: number,
+  aH: number,
+  bL: number,
+  bH: number,
+): number {
+  let a: number;
+  let b: number;
+  if (signed) {
+    if (aH !== (aL >>> 31 ? 0xffffffff : 0) || bH !== (bL >>> 31 ? 0xffffffff : 0)) return -1;
+    a = aL | 0;
+    b = bL | 0;
+  } else {
+    if (aH !== 0 || bH !== 0) return -1;
+    a = aL;
+    b = bL;
+  }
+  const full = a * b;
+  if (full <= -TWO_POW_52 || full >= TWO_POW_52) return -1;
+  const highWord = Math.floor(full / TWO_POW_32);
+  const low = full - highWord * TWO_POW_32;
+  const high = highWord >>> 0;
+  const extension = highWord < 0 ? 0xffffffff : 0;
+  upper[0] = extension;
+  upper[1] = extension;
+  setMultiplyFlags(state, false, low, 8, high);
+  state.high = high;
+  return low;
+}
+
 /** Upper half of the last `multiply` product as (low, high) words (for MUL/IMUL one-operand forms). */
 export const upper = new Uint32Array(2);
-
-/** Quotient and remainder of the last successful `divide`, as halves. */
-export const quotient = new Uint32Array(2);
-export const remainder = new Uint32Array(2);
-
-function toBig(low: number, high: number): bigint {
-  return (BigInt(high >>> 0) << 32n) | BigInt(low >>> 0);
-}
-
-/**
- * Divides the 2·size-byte dividend (nH:nL as 64-bit halves for sizes ≤ 4 —
- * i.e. the value `dividendHighPart * 2^(8·size) + dividendLowPart` — see the
- * executor) by the divisor. Returns false for #DE (zero divisor or quotient
- * overflow). Results go to `quotient` / `remainder`.
- */
-export function divide(
-  signed: boolean,
-  size: number,
-  upperL: number,
-  upperH: number,
-  lowerL: number,
-  lowerH: number,
-  divisorL: number,
-  divisorH: number,
-): boolean {
-  if (divisorL === 0 && divisorH === 0) return false;
-  const bits = size * 8;
-  if (!signed && size <= 4) {
-    const dividend = upperL * 2 ** bits + lowerL;
-    if (dividend < TWO_POW_52) {
-      const q = Math.floor(dividend / divisorL);
-      if (q >= 2 ** bits) return false;
-      quotient[0] = q;
-      quotient[1] = 0;
-      remainder[0] = dividend - q * divisorL;
-      remainder[1] = 0;
-      return true;
-    }
-  }
-  if (!signed && size === 8 && upperL === 0 && upperH === 0 && lowerH < 0x100000 && divisorH < 0x100000) {
-    const dividend = lowerH * TWO_POW_32 + lowerL;
-    const divisor = divisorH * TWO_POW_32 + divisorL;
-    let q = Math.floor(dividend / divisor);
-    let r = dividend - q * divisor;
-    if (r < 0) {
-      q -= 1;
-      r += divisor;
-    } else if (r >= divisor) {
-      q += 1;
-      r -= divisor;
-    }
-    setHalves(quotient, q);
-    setHalves(remainder, r);
-    return true;
-  }
-  if (signed && divideSignedSmall(bits, upperL, upperH, lowerL, lowerH, divisorL, divisorH)) return lastFits;
-  return divideBig(signed, bits, upperL, upperH, lowerL, lowerH, divisorL, divisorH);
-}
-
-let lastFits = false;
-
-/** Signed value of a 64-bit halves pair when it lies in (-2^52, 2^52), else NaN. */
-function smallSigned(low: number, high: number): number {
-  if (high < 0x100000) return high * TWO_POW_32 + low;
-  if (high >= 0xfff00000) return (high | 0) * TWO_POW_32 + low;
-  return Number.NaN;
-}
-
-/** Signed division with doubles when exact; returns false if operands are too wide (caller uses bigint). */
-function divideSignedSmall(
-  bits: number,
-  upperL: number,
-  upperH: number,
-  lowerL: number,
-  lowerH: number,
-  divisorL: number,
-  divisorH: number,
-): boolean {
-  let n: number;
-  let d: number;
-  if (bits <= 32) {
-    const shift = 32 - bits;
-    n = ((upperL << shift) >> shift) * 2 ** bits + lowerL;
-    d = (divisorL << shift) >> shift;
-  } else {
-    const extension = lowerH >>> 31 ? 0xffffffff : 0;
-    if (upperL !== extension || upperH !== extension) return false;
-    n = smallSigned(lowerL, lowerH);
-    d = smallSigned(divisorL, divisorH);
-  }
-  if (!(Math.abs(n) < TWO_POW_52) || Number.isNaN(d)) return false;
-  let q = Math.trunc(n / d);
-  let r = n - q * d;
-  const direction = Math.sign(n) * Math.sign(d);
-  if (Math.abs(r) >= Math.abs(d)) {
-    q += direction;
-    r = n - q * d;
-  } else if (r !== 0 && Math.sign(r) !== Math.sign(n)) {
-    q -= direction;
-    r = n - q * d;
-  }
-  const limit = 2 ** (bits - 1);
-  lastFits = q >= -limit && q < limit;
-  if (!lastFits) return true;
-  setSigned(quotient, q);
-  setSigned(remainder, r);
-  return true;
-}
-
-function setSigned(into: Uint32Array, value: number): void {
-  const high = Math.floor(value / TWO_POW_32);
-  into[0] = value - high * TWO_POW_32;
-  into[1] = high >>> 0;
-}
-
-function setHalves(into: Uint32Array, value: number): void {
-  const high = Math.floor(value / TWO_POW_32);
-  into[0] = value - high * TWO_POW_32;
-  into[1] = high;
-}
-
-function divideBig(
-  signed: boolean,
-  bits: number,
-  upperL: number,
-  upperH: number,
-  lowerL: number,
-  lowerH: number,
-  divisorL: number,
-  divisorH: number,
-): boolean {
-  const width = BigInt(bits);
-  let dividend = (toBig(upperL, upperH) << width) | toBig(lowerL, lowerH);
-  let divisor = toBig(divisorL, divisorH);
-  if (signed) {
-    dividend = BigInt.asIntN(bits * 2, dividend);
-    divisor = BigInt.asIntN(bits, divisor);
-  }
-  const q = dividend / divisor;
-  const r = dividend % divisor;
-  if (signed ? q !== BigInt.asIntN(bits, q) : q !== BigInt.asUintN(bits, q)) return false;
-  const qBits = BigInt.asUintN(64, BigInt.asUintN(bits, q));
-  const rBits = BigInt.asUintN(64, BigInt.asUintN(bits, r));
-  quotient[0] = Number(qBits & 0xffffffffn);
-  quotient[1] = Number(qBits >> 32n);
-  remainder[0] = Number(rBits & 0xffffffffn);
-  remainder[1] = Number(rBits >> 32n);
-  return true;
-}

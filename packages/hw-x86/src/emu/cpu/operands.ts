@@ -27,6 +27,8 @@ const PREFIX = PREFIXImport;
 const TWO_POW_32 = 4294967296;
 /** First address above the lower canonical half (2^47). */
 const LOWER_HALF_END = 2 ** 47;
+/** High word of LOWER_HALF_END: high halves below it are in the lower canonical half. */
+const LOWER_HALF_HIGH_END = 0x8000;
 const RSP = 4;
 const RBP = 5;
 
@@ -117,17 +119,30 @@ export function linearFromHalves(state: CpuState, low: number, high: number, sta
 /** Linear address of slot's memory operand (segment base added, canonical-checked), or -1 on fault. */
 export function operandAddress(state: CpuState, cache: DecodedCache, slot: number): number {
   const prefix = cache.prefix[slot]!;
-  if ((prefix & (PREFIX.FS | PREFIX.GS | PREFIX.ADDR32)) === 0 && cache.index[slot] === OPERAND.NONE) {
-    // Fast paths: [base + disp] in the lower canonical half without a carry out of
-    // the low word, and [rip + disp]; everything else takes the general route.
+  if ((prefix & (PREFIX.FS | PREFIX.GS | PREFIX.ADDR32)) === 0) {
+    // Fast paths: [base + index·scale + disp] in the lower canonical half with a
+    // zero-high index and no carry out of the low word, and [rip + disp];
+    // everything else takes the general route.
     const base = cache.base[slot]!;
-    if (base < 16) {
-      const high = state.regs[base * 2 + 1]!;
-      const sum = state.regs[base * 2]! + cache.disp[slot]!;
-      if (high < 0x8000 && sum >= 0 && sum < TWO_POW_32) return high === 0 ? sum : high * TWO_POW_32 + sum;
-    } else if (base === OPERAND.RIP) {
+    if (base === OPERAND.RIP) {
       const target = state.rip + cache.length[slot]! + cache.disp[slot]!;
       if (target >= 0 && target < LOWER_HALF_END) return target;
+    } else {
+      const regs = state.regs;
+      const index = cache.index[slot]!;
+      let high = 0;
+      let sum = cache.disp[slot]!;
+      if (base !== OPERAND.NONE) {
+        high = regs[base * 2 + 1]!;
+        sum += regs[base * 2]!;
+      }
+      if (index !== OPERAND.NONE) {
+        if (regs[index * 2 + 1] !== 0) high = LOWER_HALF_HIGH_END;
+        sum += regs[index * 2]! * (1 << cache.scale[slot]!);
+      }
+      if (high < LOWER_HALF_HIGH_END && sum >= 0 && sum < TWO_POW_32) {
+        return high === 0 ? sum : high * TWO_POW_32 + sum;
+      }
     }
   }
   effectiveAddress(state, cache, slot);

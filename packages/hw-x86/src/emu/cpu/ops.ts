@@ -98,6 +98,8 @@ export const OP = {
   PMOVMSKB: 88,
   MXCSR_OP: 89,
   SSE_HALF: 90,
+  /** FXSAVE / FXRSTOR (aux: FXSAVE_KIND). */
+  FXSAVE_OP: 91,
 } as const;
 
 /** ALU kinds in `aux` of the ALU_* ops, in opcode order (SDM vol 2 appendix A, group 1). */

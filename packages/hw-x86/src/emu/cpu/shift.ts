@@ -6,25 +6,26 @@
  * larger counts, where the SDM leaves OF undefined), SF, ZF, PF; AF is
  * undefined and reported as 0. Rotates change only CF and OF.
  *
- * Returns the result's low half, high half in `state.high`; the flags are
- * already written (eagerly) when the function returns.
+ * Returns the result's low half as an int32 (the same 32 bits; callers
+ * only store it, and a small integer never allocates), high half in
+ * `state.high`. Shift flags
+ * are recorded lazily (LAZY.SHIFT: CF and OF stored, SF/ZF/PF evaluated
+ * from the result when read); rotates write CF and OF eagerly, keeping
+ * the other status flags.
  */
-import { RFLAGS as RFLAGSImport, STATUS_FLAGS as STATUS_FLAGSImport } from "./arch-bits";
 import type { CpuState } from "./cpu-state";
 import {
   carryFlag as carryFlagImport,
-  parity as parityImport,
-  setStatusFlags as setStatusFlagsImport,
+  setCarryOverflow as setCarryOverflowImport,
+  setLazyShift as setLazyShiftImport,
 } from "./flags";
 import { sizeMask as sizeMaskImport } from "./operands";
 import { SHIFT as SHIFTImport } from "./ops";
 
 // Module-local aliases: transformed ESM imports are getter calls; hot paths use plain bindings.
-const RFLAGS = RFLAGSImport;
-const STATUS_FLAGS = STATUS_FLAGSImport;
 const carryFlag = carryFlagImport;
-const parity = parityImport;
-const setStatusFlags = setStatusFlagsImport;
+const setCarryOverflow = setCarryOverflowImport;
+const setLazyShift = setLazyShiftImport;
 const SHIFT = SHIFTImport;
 const sizeMask = sizeMaskImport;
 
@@ -63,16 +64,6 @@ function signOf(size: number, low: number, high: number): number {
 /** Bit `bit` (0..63) of a 64-bit value. */
 function bitOf(low: number, high: number, bit: number): number {
   return bit < 32 ? (low >>> bit) & 1 : (high >>> (bit - 32)) & 1;
-}
-
-function resultFlags(size: number, low: number, high: number, cf: number, of: number): number {
-  return (
-    cf |
-    (parity(low) << 2) |
-    ((low === 0 && high === 0 ? 1 : 0) << 6) |
-    (signOf(size, low, high) << 7) |
-    (of << 11)
-  );
 }
 
 /** Group-2 operation `kind` (SHIFT.*) of `value` by `rawCount`. */
@@ -130,9 +121,9 @@ export function shiftOperation(
   let of = 0;
   if (kind === SHIFT.SHL || kind === SHIFT.SAL) of = signOf(size, rL, rH) ^ cf;
   else if (kind === SHIFT.SHR) of = signOf(size, low, high);
-  setStatusFlags(state, STATUS_FLAGS, resultFlags(size, rL, rH, cf, of));
+  setLazyShift(state, size, rL, rH, cf, of);
   state.high = rH;
-  return rL;
+  return rL | 0;
 }
 
 function rotate(
@@ -143,6 +134,18 @@ function rotate(
   high: number,
   count: number,
 ): number {
+  if (size === 4 && (kind === SHIFT.ROL || kind === SHIFT.ROR)) {
+    // Fast path (SHA-style code): `count` is 1..31 here, one 32-bit rotate.
+    const result =
+      kind === SHIFT.ROL
+        ? ((low << count) | (low >>> (32 - count))) >>> 0
+        : ((low >>> count) | (low << (32 - count))) >>> 0;
+    const carry = kind === SHIFT.ROL ? result & 1 : result >>> 31;
+    const overflow = kind === SHIFT.ROL ? (result >>> 31) ^ carry : carry ^ ((result >>> 30) & 1);
+    setCarryOverflow(state, carry, overflow);
+    state.high = 0;
+    return result | 0;
+  }
   const bits = size * 8;
   let rL = low;
   let rH = high;
@@ -197,9 +200,9 @@ function rotate(
     }
     if (kind === SHIFT.RCL) of = signOf(size, rL, rH) ^ cf;
   }
-  setStatusFlags(state, RFLAGS.CF | RFLAGS.OF, cf | (of << 11));
+  setCarryOverflow(state, cf, of);
   state.high = rH;
-  return rL;
+  return rL | 0;
 }
 
 /** SHLD (`left`) / SHRD: shifts `dst` by `rawCount`, filling from `src`. */
@@ -241,7 +244,7 @@ export function doubleShift(
     cf = left ? bitOf(dL, dH, bits - count) : bitOf(dL, dH, count - 1);
   }
   const of = signOf(size, rL, rH) ^ signOf(size, dL, dH);
-  setStatusFlags(state, STATUS_FLAGS, resultFlags(size, rL, rH, cf, of));
+  setLazyShift(state, size, rL, rH, cf, of);
   state.high = rH;
-  return rL;
+  return rL | 0;
 }
