@@ -32,7 +32,7 @@ import { fileURLToPath } from "node:url";
 import { LAPIC, type TrapFrame } from "@tsos/hw-x86";
 import { compare, ratioResult, reportBenchResults } from "@tsos/testing";
 import { formatInterruptReport, InterruptDispatcher, LapicTimerDriver } from "../src/index";
-import { createMachine, lapicMsrs, SPURIOUS_VECTOR } from "../test/emulated-machine";
+import { createMachine, SPURIOUS_VECTOR } from "../test/emulated-machine";
 import { ALL_BITS, modifyRegister, NaiveDispatcher } from "./naive-dispatch";
 
 const packageDir = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -80,7 +80,7 @@ function tickLoop(variant: Variant): TickLoop {
       () => machine.timeline.now(),
       variant === "naive" ? undefined : () => fastEoi.endOfInterrupt(),
     );
-    timer = new LapicTimerDriver(lapic, { msrs: lapicMsrs(lapic), cpu: 0, recorder: naive });
+    timer = new LapicTimerDriver(lapic, { msrs: machine.msrs[0]!, cpu: 0, recorder: naive });
     dispatch = (trap) => naive.dispatch(trap);
     register = (vector, handler) => naive.register(vector, handler);
   }

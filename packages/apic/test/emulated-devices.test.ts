@@ -220,13 +220,21 @@ describe("IPIs between the emulated CPUs", () => {
         done = result.ok;
       },
     });
-    expect(machine.lapics[1]!.stats.initsReceived).toBe(1);
+    const target = machine.lapics[1]!;
+    expect(target.stats.initsReceived).toBe(1);
+    // Each STARTUP reaches CPU 1's LAPIC exactly at its SDM delay: 10 ms after INIT, then 200 µs later.
+    const firstSipi = MACHINE_HZ / 100;
+    const secondSipi = firstSipi + MACHINE_HZ / 5000;
+    const startupsBy = (cycle: number) => {
+      machine.timeline.advanceTo(cycle);
+      return target.stats.startupsReceived;
+    };
+    expect([firstSipi - 1, firstSipi, secondSipi - 1, secondSipi].map(startupsBy)).toEqual([0, 1, 1, 2]);
+    expect(target.stats.lastStartupVector).toBe(7);
     machine.timeline.advanceTo(MACHINE_HZ / 50);
     expect(done).toBe(true);
-    expect(machine.startups).toEqual([
-      { apicId: 1, vector: 7, at: MACHINE_HZ / 100 },
-      { apicId: 1, vector: 7, at: MACHINE_HZ / 100 + MACHINE_HZ / 5000 },
-    ]);
+    // The first STARTUP starts the parked CPU; a running CPU ignores the second.
+    expect(machine.startups).toEqual([{ apicId: 1, vector: 7, at: firstSipi }]);
   });
 });
 

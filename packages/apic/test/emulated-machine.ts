@@ -1,7 +1,7 @@
 /**
  * A two-CPU emulated machine for the apic driver's integration tests and
- * benchmark: the emulated LAPICs, IOAPIC, PIT, PS/2 keyboard and UART from
- * `@tsos/hw-x86`'s emulator, with this package's drivers on top.
+ * benchmark: `@tsos/hw-x86`'s `Machine` (LAPICs, IOAPIC, PIT, PS/2 keyboard
+ * and UART wired as a PC), with this package's drivers on top.
  *
  * The emulated CPU interpreter is not used: "the CPU accepts an interrupt"
  * is modelled as the INTA cycle on the LAPIC's CpuInterruptSource
@@ -11,13 +11,12 @@
 import {
   type CpuContext,
   createCpuContext,
-  type MsrAccess,
   NO_ERROR_CODE,
   TRAP_KIND,
   type TrapFrame,
   type TrapKind,
 } from "@tsos/hw-x86";
-import { ApicBus, COM1, I8042, Ioapic, Lapic, Pit, Ps2Keyboard, Timeline, Uart16550 } from "@tsos/hw-x86/emu";
+import { Machine as EmulatedMachine } from "@tsos/hw-x86/emu";
 import {
   ApicInterruptController,
   InterruptDispatcher,
@@ -45,37 +44,18 @@ export interface MutableTrapFrame {
   context: CpuContext;
 }
 
-/** The LAPIC's own MSRs (IA32_TSC_DEADLINE, APIC base, x2APIC range) as an MsrAccess. */
-export function lapicMsrs(lapic: Lapic): MsrAccess {
-  return {
-    read: (index) => lapic.readMsr(index),
-    write: (index, value) =>
-      lapic.writeMsrHalves(index, Number(value & 0xffffffffn), Number((value >> 32n) & 0xffffffffn)),
-    writeHalves: (index, low, high) => lapic.writeMsrHalves(index, low, high),
-  };
-}
-
 /** Builds the machine and brings the drivers up (LAPICs enabled, IOAPIC initialised, nothing routed). */
 export function createMachine(cpuCount = 2) {
-  const timeline = new Timeline(MACHINE_HZ);
-  const apicBus = new ApicBus();
   const startups: { apicId: number; vector: number; at: number }[] = [];
-  const lapics = Array.from(
-    { length: cpuCount },
-    (_, apicId) =>
-      new Lapic({
-        apicId,
-        clock: timeline,
-        bus: apicBus,
-        onStartup: (id, vector) => startups.push({ apicId: id, vector, at: timeline.now() }),
-      }),
-  );
-  const ioapic = new Ioapic(apicBus);
-  const pit = new Pit(timeline, ioapic.inputs[2]!);
-  const keyboard = new Ps2Keyboard();
-  const i8042 = new I8042({ keyboard, irq: ioapic.inputs[1]! });
   const uartOutput: number[] = [];
-  const uart = new Uart16550({ irq: ioapic.inputs[COM1.IRQ]!, onTransmit: (byte) => uartOutput.push(byte) });
+  const emulated: EmulatedMachine = new EmulatedMachine({
+    cpuCount,
+    memoryBytes: 64 * 1024,
+    frequencyHz: MACHINE_HZ,
+    onSerialOutput: (byte) => uartOutput.push(byte),
+    onStartup: (id, vector) => startups.push({ apicId: id, vector, at: emulated.timeline.now() }),
+  });
+  const { timeline, apicBus, lapics, ioapic, pit, keyboard, i8042, uart } = emulated;
 
   const lapicDrivers = lapics.map((lapic) => new LapicDriver(lapic));
   for (const driver of lapicDrivers) {
@@ -93,7 +73,7 @@ export function createMachine(cpuCount = 2) {
     spuriousVector: SPURIOUS_VECTOR,
     clock: timeline,
   });
-  const msrs = lapics.map(lapicMsrs);
+  const msrs = lapics.map((_, cpu) => emulated.msrs(cpu));
   const timers = lapics.map(
     (lapic, cpu) =>
       new LapicTimerDriver(lapic, { msrs: msrs[cpu]!, cpu, recorder: statistics, clock: timeline }),
@@ -135,6 +115,8 @@ export function createMachine(cpuCount = 2) {
   }
 
   return {
+    emulated,
+    msrs,
     timeline,
     apicBus,
     lapics,
