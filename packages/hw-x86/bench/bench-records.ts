@@ -68,3 +68,8 @@ export function durationRecord(name: string, seconds: readonly number[]): BenchR
     seconds.map((value) => value * 1e9),
   );
 }
+
+/** A host-clock speed-up (`x`, higher is better), one value per round. */
+export function speedupRecord(name: string, ratios: readonly number[]): BenchResult {
+  return benchRecord({ name, unit: "x", clock: "host", better: "higher", opsPerSample: 1 }, ratios);
+}

@@ -5,9 +5,10 @@
  * Invariants:
  * - Arguments are FIXED constants (not calibrated per run), so the virtual
  *   clock (`instructions/<case>`) is comparable from run to run. They were
- *   chosen so one emulated run takes roughly 0.3–1 s under tsx at the
- *   interpreter's speed of 2026-11-25 (15–45 MIPS); raise them when the
- *   interpreter gets faster, which changes the instruction baseline.
+ *   raised on 2026-11-25 with compiled blocks (100–300 MIPS) so one run with
+ *   blocks takes roughly 0.2–0.5 s under tsx (so JIT warm-up is a small
+ *   share) and one interpreter run 1–2 s; raising them again changes the
+ *   instruction baseline.
  * - The expectation for the benchmark arguments is the recorded file when
  *   they equal the catalog's quick arguments; otherwise it is the output of
  *   the same binary run natively now, trusted only if that binary also
@@ -27,10 +28,10 @@ import { checkOutcome, type ExpectedOutput, runEmulated, runNative } from "./gue
 
 /** argv[1] of each CPU-bound program in the benchmark (see the invariants above). */
 export const BENCH_ARGS: Readonly<Record<string, readonly string[]>> = {
-  sieve: ["1"],
-  crc32: ["16"],
-  sha256: ["8"],
-  matmul: ["1"],
+  sieve: ["3"],
+  crc32: ["96"],
+  sha256: ["40"],
+  matmul: ["2"],
 };
 
 /** Optimisation level of the benchmarked builds. */

@@ -52,8 +52,16 @@ function secondsSince(start: bigint): number {
 }
 
 /** Runs `elf` with argv `[name, ...args]` on the emulated CPU under the test kernel. */
-export function runEmulated(elf: Uint8Array, name: string, args: readonly string[]): EmulatedOutcome {
-  const kernel = new TestKernel();
+/** How the emulated CPU runs guest code: compiled blocks (the default machine) or the interpreter alone. */
+export type EmulationMode = "blocks" | "interpreter";
+
+export function runEmulated(
+  elf: Uint8Array,
+  name: string,
+  args: readonly string[],
+  mode: EmulationMode = "blocks",
+): EmulatedOutcome {
+  const kernel = new TestKernel({ compileBlocks: mode === "blocks" });
   kernel.load(elf, [name, ...args]);
   const start = process.hrtime.bigint();
   const result = kernel.run(EMULATED_BUDGET);

@@ -6,15 +6,18 @@
  * machine spreads over all cases.
  *
  * Invariants:
+ * - Every round runs each case twice emulated: with compiled blocks (the
+ *   default machine) and with the interpreter alone, in alternating order.
  * - A case is failed (and measured no further) as soon as one run's output
  *   differs from its expectation, or its retired-instruction count differs
- *   from its first timed run's (the virtual clock must be exact).
+ *   from its first timed run's, in either mode (the virtual clock must be
+ *   exact, and the same with and without blocks).
  * - Native samples are kept only from runs whose output matched; a case
  *   whose native runs fail keeps its emulated figures and loses only its
  *   native ones (`nativeFailure` says why).
  */
 import type { GuestCase, OverheadProbe } from "./guest-cases";
-import { checkOutcome, runEmulated, runNative } from "./guest-process";
+import { checkOutcome, type EmulationMode, runEmulated, runNative } from "./guest-process";
 
 /** Everything measured for one case. */
 export interface CaseMeasurement {
@@ -23,8 +26,12 @@ export interface CaseMeasurement {
   failure: string | undefined;
   /** Why the native comparison is missing; undefined when it is present. */
   nativeFailure: string | undefined;
-  /** Host seconds of each timed emulated run. */
+  /** Host seconds of each timed emulated run (compiled blocks, the default machine). */
   readonly emulatedSeconds: number[];
+  /** Retired instructions of the first timed run (either mode); every run must match it. */
+  referenceInstructions: number | undefined;
+  /** Host seconds of each timed run of the interpreter alone (block compilation off), same rounds. */
+  readonly interpreterSeconds: number[];
   /** Retired instructions of each timed emulated run (all equal unless `failure`). */
   readonly instructions: number[];
   /** Per round: median host seconds of the native runs of this case. */
@@ -56,6 +63,8 @@ export function newMeasurement(guestCase: GuestCase): CaseMeasurement {
     failure: undefined,
     nativeFailure: undefined,
     emulatedSeconds: [],
+    interpreterSeconds: [],
+    referenceInstructions: undefined,
     instructions: [],
     nativeRoundSeconds: [],
     overheadRoundSeconds: [],
@@ -71,21 +80,34 @@ export function warmUp(measurements: readonly CaseMeasurement[]): void {
   }
 }
 
-function emulatedStep(measurement: CaseMeasurement): void {
+function emulatedRun(measurement: CaseMeasurement, mode: EmulationMode): void {
   const { elf, name, args, expected } = measurement.guestCase;
-  const outcome = runEmulated(elf, name, args);
+  const outcome = runEmulated(elf, name, args, mode);
   const verdict = checkOutcome(outcome, expected);
   if (!verdict.ok) {
-    measurement.failure = `run with ${args.join(" ")}: ${verdict.reason}`;
+    measurement.failure = `${mode} run with ${args.join(" ")}: ${verdict.reason}`;
     return;
   }
-  const first = measurement.instructions[0];
-  if (first !== undefined && first !== outcome.instructions) {
-    measurement.failure = `retired ${outcome.instructions} instructions, the first run ${first}: the virtual clock is not exact`;
+  measurement.referenceInstructions ??= outcome.instructions;
+  if (outcome.instructions !== measurement.referenceInstructions) {
+    measurement.failure = `${mode} run retired ${outcome.instructions} instructions, the first run ${measurement.referenceInstructions}: the virtual clock is not exact`;
     return;
   }
-  measurement.emulatedSeconds.push(outcome.seconds);
+  if (mode === "interpreter") {
+    measurement.interpreterSeconds.push(outcome.seconds);
+    return;
+  }
   measurement.instructions.push(outcome.instructions);
+  measurement.emulatedSeconds.push(outcome.seconds);
+}
+
+/** One run in each mode, the order alternating with the round so drift hits both alike. */
+function emulatedStep(measurement: CaseMeasurement, round: number): void {
+  const modes: readonly EmulationMode[] =
+    round % 2 === 0 ? ["blocks", "interpreter"] : ["interpreter", "blocks"];
+  for (const mode of modes) {
+    if (measurement.failure === undefined) emulatedRun(measurement, mode);
+  }
 }
 
 function nativeStep(measurement: CaseMeasurement, plan: RoundPlan, probe: OverheadProbe): void {
@@ -122,7 +144,7 @@ export function measureRounds(
     for (let step = 0; step < measurements.length; step++) {
       const measurement = measurements[(round + step) % measurements.length]!;
       if (measurement.failure !== undefined) continue;
-      emulatedStep(measurement);
+      emulatedStep(measurement, round);
       if (measurement.failure !== undefined || measurement.nativeFailure !== undefined) continue;
       if (plan.nativeRunsPerRound > 0 && plan.probe) nativeStep(measurement, plan, plan.probe);
     }

@@ -12,7 +12,13 @@
  *
  * Results:
  * - `mips/<case>` (MIPS, host clock): retired guest instructions / host
- *   seconds of `TestKernel.run`, one value per round, median reported.
+ *   seconds of `TestKernel.run` with compiled blocks (the default CPU), one
+ *   value per round, median reported.
+ * - `mips/<case>-interpreter` (MIPS, host): the same binary and arguments
+ *   with block compilation off (the interpreter alone), in the same rounds,
+ *   the two runs of a round in alternating order.
+ * - `blocks-vs-interpreter/<case>` (x, host, higher is better): per round,
+ *   interpreter seconds / blocks seconds.
  * - `instructions/<case>` (instructions, VIRTUAL clock): retired guest
  *   instructions per run, asserted identical in every round; it moves only
  *   when guest-visible behaviour (or the arguments) change.
@@ -40,14 +46,14 @@
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type BenchResult, median, reportBenchResults } from "../../testing/src/index";
-import { durationRecord, instructionsRecord, mipsRecord, ratioRecord } from "./bench-records";
+import { durationRecord, instructionsRecord, mipsRecord, ratioRecord, speedupRecord } from "./bench-records";
 import { measureChildren } from "./bundled-mips";
 import { type GuestCase, overheadProbe, setupCases } from "./guest-cases";
 import { checkOutcome, nativeUnsupportedReason } from "./guest-process";
 import { type CaseMeasurement, measureRounds, newMeasurement, warmUp } from "./guest-rounds";
 
 const packageDir = dirname(dirname(fileURLToPath(import.meta.url)));
-const ROUNDS = Number(process.env.TSOS_BENCH_ROUNDS ?? 7);
+const ROUNDS = Number(process.env.TSOS_BENCH_ROUNDS ?? 5);
 const NATIVE_RUNS_PER_ROUND = 7;
 /** Below this share of the spawn overhead, the native work left after subtracting it is flagged as unreliable. */
 const NET_RELIABLE_SHARE = 0.25;
@@ -70,6 +76,16 @@ function caseRecords(measurement: CaseMeasurement): BenchResult[] {
   if (emulatedSeconds.length === 0) return [];
   const count = instructions[0]!;
   const records = [mipsRecord(`mips/${guestCase.name}`, count, emulatedSeconds)];
+  const interpreter = measurement.interpreterSeconds;
+  if (interpreter.length === emulatedSeconds.length) {
+    records.push(mipsRecord(`mips/${guestCase.name}-interpreter`, count, interpreter));
+    records.push(
+      speedupRecord(
+        `blocks-vs-interpreter/${guestCase.name}`,
+        emulatedSeconds.map((seconds, round) => interpreter[round]! / seconds),
+      ),
+    );
+  }
   records.push(instructionsRecord(`instructions/${guestCase.name}`, instructions));
   if (measurement.nativeFailure !== undefined) {
     failures.push(`${guestCase.name}: no native comparison: ${measurement.nativeFailure}`);
@@ -149,14 +165,23 @@ function childRecords(guestCase: GuestCase): BenchResult[] {
 /** Prints the headline figures against the issue's anchors, then notes and failures. */
 function summarize(results: readonly BenchResult[]): void {
   const mips = results.filter(
-    (result) => result.unit === "MIPS" && !/-(bundled|tsx-child)$/.test(result.name),
+    (result) => result.unit === "MIPS" && !/-(bundled|tsx-child|interpreter)$/.test(result.name),
+  );
+  const interpreterMips = results.filter(
+    (result) => result.unit === "MIPS" && result.name.endsWith("-interpreter"),
   );
   const byName = new Map(results.map((result) => [result.name, result]));
   console.log("\n## Summary (host clock, medians; shared machine)\n");
   if (mips.length > 0) {
     const figures = mips.map((result) => result.median);
     console.log(
-      `In-process (tsx) MIPS: median ${median(figures).toFixed(1)}, range ${Math.min(...figures).toFixed(1)}–${Math.max(...figures).toFixed(1)} over ${mips.length} cases.`,
+      `In-process (tsx) MIPS with compiled blocks: median ${median(figures).toFixed(1)}, range ${Math.min(...figures).toFixed(1)}–${Math.max(...figures).toFixed(1)} over ${mips.length} cases.`,
+    );
+  }
+  if (interpreterMips.length > 0) {
+    const figures = interpreterMips.map((result) => result.median);
+    console.log(
+      `Interpreter alone, same runs: median ${median(figures).toFixed(1)}, range ${Math.min(...figures).toFixed(1)}–${Math.max(...figures).toFixed(1)} MIPS.`,
     );
   }
   const bundled = byName.get(`mips/${BUNDLED_CASE}-bundled`);

@@ -7,7 +7,7 @@
 
 import { MSR, PTE } from "../src/emu/cpu/arch-bits";
 import { Cpu, type StopReason } from "../src/emu/cpu/cpu";
-import { DecodedCache } from "../src/emu/cpu/decoded-cache";
+import { DecodedCache, type DecodedCacheOptions } from "../src/emu/cpu/decoded-cache";
 import { KernelEntries } from "../src/emu/cpu/kernel-entries";
 import { PhysicalRam } from "../src/emu/physical-ram";
 import { GPR, readBig, SLOT, writeBig } from "../src/interfaces/cpu-context";
@@ -53,10 +53,10 @@ export class Harness {
   readonly pml4: number;
 
   /** A fresh single-CPU setup with `parts` bytes of RAM, or the given CPU and its machine. */
-  constructor(parts: number | HarnessParts = 32 * 1024 * 1024) {
+  constructor(parts: number | HarnessParts = 32 * 1024 * 1024, cacheOptions: DecodedCacheOptions = {}) {
     if (typeof parts === "number") {
       this.ram = new PhysicalRam(parts);
-      this.cache = new DecodedCache(this.ram, 64);
+      this.cache = new DecodedCache(this.ram, { codeBlocks: 64, ...cacheOptions });
       this.entries = new KernelEntries();
       this.cpu = new Cpu({ id: 0, ram: this.ram, cache: this.cache, entries: this.entries });
     } else {

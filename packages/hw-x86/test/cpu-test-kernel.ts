@@ -10,6 +10,7 @@
 
 import { EFER, MSR, PTE, PTE_HIGH_XD } from "../src/emu/cpu/arch-bits";
 import { STOP_REASON, type StopReason } from "../src/emu/cpu/cpu";
+import type { DecodedCacheOptions } from "../src/emu/cpu/decoded-cache";
 import { GPR, readBig, readNumber, SLOT, writeNumber } from "../src/interfaces/cpu-context";
 import { TRAP_KIND, type TrapFrame } from "../src/interfaces/trap-frame";
 import { Harness } from "./cpu-harness";
@@ -30,7 +31,7 @@ export interface GuestResult {
 }
 
 export class TestKernel {
-  readonly harness = new Harness(64 * 1024 * 1024);
+  readonly harness: Harness;
   private output: number[] = [];
   private exitStatus: number | null = null;
   private exception: GuestResult["exception"] = null;
@@ -38,7 +39,9 @@ export class TestKernel {
   private brkEnd = 0;
   private mmapNext = MMAP_TOP;
 
-  constructor() {
+  /** `cacheOptions` choose the interpreter alone or with compiled blocks (default: blocks on). */
+  constructor(cacheOptions: DecodedCacheOptions = {}) {
+    this.harness = new Harness(64 * 1024 * 1024, cacheOptions);
     const cpu = this.harness.cpu;
     cpu.msrs.write(MSR.EFER, BigInt(EFER.SCE | EFER.LME | EFER.LMA | EFER.NXE));
     this.harness.onTrap = (frame) => this.trap(frame);

@@ -13,6 +13,8 @@ export {
   PHYSICAL_ADDRESS_LIMIT,
   PORT_COUNT,
 } from "./bus";
+export { blockSource, compileBlock, MAX_BLOCK_INSTRUCTIONS } from "./cpu/block-compiler";
+export { BLOCK_REJECTED, type BlockFunction, BlockTable, DEFAULT_BLOCK_THRESHOLD } from "./cpu/block-table";
 export {
   Cpu,
   type CpuCounters,
@@ -23,7 +25,13 @@ export {
 export { type CpuFeatureOptions, CpuFeatures } from "./cpu/cpu-features";
 export { CpuMsrs } from "./cpu/cpu-msrs";
 export type { CpuState, MmioBus } from "./cpu/cpu-state";
-export { DEFAULT_CODE_BLOCKS, DecodedCache, type FetchWindow, NO_FETCH_WINDOW } from "./cpu/decoded-cache";
+export {
+  DEFAULT_CODE_BLOCKS,
+  DecodedCache,
+  type DecodedCacheOptions,
+  type FetchWindow,
+  NO_FETCH_WINDOW,
+} from "./cpu/decoded-cache";
 export { KernelEntries } from "./cpu/kernel-entries";
 export type { CpuInterruptSource } from "./cpu-interrupt-source";
 export { ApicBus, type ApicBusTarget, type EoiListener } from "./devices/apic-bus";

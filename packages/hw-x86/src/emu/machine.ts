@@ -67,6 +67,14 @@ export interface MachineOptions {
   onSerialOutput?: (byte: number) => void;
   /** Called when a parked CPU receives a STARTUP IPI, with the SIPI vector (start page number). */
   onStartup?: (cpuId: number, vector: number) => void;
+  /**
+   * Compile hot guest code into JavaScript functions (default true; see
+   * {@link DecodedCacheOptions}). Guest-visible behaviour, including the
+   * virtual clock, is the same either way.
+   */
+  compileBlocks?: boolean;
+  /** Interpreted executions of a code address before it is compiled (default DEFAULT_BLOCK_THRESHOLD). */
+  blockThreshold?: number;
 }
 
 /** How a {@link Machine} has spent its runs (monotonic counters). */
@@ -158,7 +166,10 @@ export class Machine {
     this.ram = new PhysicalRam(options.memoryBytes ?? DEFAULT_MEMORY_BYTES);
     this.bus = new Bus();
     this.timeline = new Timeline(options.frequencyHz ?? DEFAULT_FREQUENCY_HZ);
-    this.cache = new DecodedCache(this.ram);
+    this.cache = new DecodedCache(this.ram, {
+      compileBlocks: options.compileBlocks,
+      blockThreshold: options.blockThreshold,
+    });
     this.started = new Uint8Array(cpuCount);
     this.started[0] = 1;
 

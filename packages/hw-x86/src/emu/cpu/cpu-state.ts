@@ -95,6 +95,13 @@ export class CpuState {
   exceptionIsTrap = false;
   /** The pending event is a software interrupt (INT n / INT3): the gate's DPL must be 3. */
   exceptionIsSoftware = false;
+  /**
+   * Set when a compiled block must return to the run loop after its current
+   * instruction: an exception was raised, a decoded code page was released,
+   * an interrupt may be deliverable, or a stop was requested. The run loop
+   * clears it before entering a block.
+   */
+  blockStop = 0;
   /** Retired instructions (drives the TSC). */
   retired = 0;
   /** TSC = retired + tscOffset. */
@@ -165,6 +172,7 @@ export class CpuState {
 
   /** Records a fault (or trap) for the run loop to deliver; the instruction must then return without committing. */
   raise(vector: number, errorCode: number): void {
+    this.blockStop = 1;
     if (this.exceptionVector === NO_EXCEPTION) {
       this.exceptionVector = vector;
       this.exceptionError = errorCode;

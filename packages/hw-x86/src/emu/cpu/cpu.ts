@@ -48,6 +48,7 @@ import {
 } from "../../interfaces/trap-frame";
 import type { CpuInterruptSource } from "../cpu-interrupt-source";
 import { IRET_USER_MASK, RFLAGS, SYSRET_FLAGS_MASK, VECTOR } from "./arch-bits";
+import { compileBlock as compileBlockImport } from "./block-compiler";
 import { CpuFeatures } from "./cpu-features";
 import { CpuMsrs } from "./cpu-msrs";
 import { CpuState, NO_EXCEPTION as NO_EXCEPTIONImport, SYSCALL_EVENT } from "./cpu-state";
@@ -69,6 +70,7 @@ const execute = executeImport;
 const fetchInstruction = fetchInstructionImport;
 const FETCH_FAILED = FETCH_FAILEDImport;
 const NO_EXCEPTION = NO_EXCEPTIONImport;
+const compileBlock = compileBlockImport;
 
 const RETURN_SYSRET = 0;
 const RETURN_IRET = 1;
@@ -176,6 +178,7 @@ export class Cpu {
   requestStop(): void {
     this.stopRequested = true;
     this.attention = true;
+    this.state.blockStop = 1;
   }
 
   /** From a SYSCALL handler: return with IRET semantics (RIP/RFLAGS from the context slots) instead of SYSRET. */
@@ -187,12 +190,19 @@ export class Cpu {
   notifyInterrupt(): void {
     this.interruptCheckNeeded = true;
     this.attention = true;
+    this.state.blockStop = 1;
   }
 
-  /** Executes up to `maxInstructions` instructions (each trap delivery counts as one). */
+  /**
+   * Executes up to `maxInstructions` instructions (each trap delivery counts
+   * as one). A compiled block (block-compiler.ts) is entered only when all of
+   * its instructions fit in the remaining budget, so the count at which `run`
+   * returns is the interpreter's.
+   */
   run(maxInstructions: number): StopReason {
     const state = this.state;
     const cache = this.cache;
+    const blocks = cache.blocks;
     let executed = 0;
     this.attention = true;
     while (executed < maxInstructions) {
@@ -218,6 +228,25 @@ export class Cpu {
       if (slot === FETCH_FAILED) {
         this.deliverPending();
         continue;
+      }
+      if (blocks !== null) {
+        const block = blocks.code[slot];
+        if (block !== undefined) {
+          const remaining = maxInstructions - executed + 1;
+          if (blocks.count[slot]! <= remaining) {
+            state.blockStop = 0;
+            executed += block(state, remaining) - 1;
+            if (state.exceptionVector === NO_EXCEPTION) continue;
+            if (state.exceptionIsTrap) {
+              state.rip = state.nextRip;
+              state.retired++;
+            }
+            this.deliverPending();
+            continue;
+          }
+        } else if (blocks.heat[slot]! < blocks.threshold && ++blocks.heat[slot]! === blocks.threshold) {
+          compileBlock(state, cache, blocks, slot);
+        }
       }
       state.nextRip = state.rip + cache.length[slot]!;
       execute(state, cache, slot);

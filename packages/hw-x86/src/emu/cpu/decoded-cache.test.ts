@@ -33,13 +33,18 @@ describe("DecodedCache", () => {
   it("resets every registered fetch window on an invalidation", () => {
     const ram = new PhysicalRam(16 * 4096);
     const cache = new DecodedCache(ram, 2);
-    const windows = [{ fetchRipBase: 0x400000 }, { fetchRipBase: 0x7000 }];
+    const windows = [
+      { fetchRipBase: 0x400000, blockStop: 0 },
+      { fetchRipBase: 0x7000, blockStop: 0 },
+    ];
     for (const window of windows) cache.addFetchWindow(window);
     cache.blockBase(3);
     ram.write8(5 * 4096, 1); // not a code page: nothing happens
     expect(windows.map((window) => window.fetchRipBase)).toEqual([0x400000, 0x7000]);
     ram.write8(3 * 4096 + 1, 1);
     expect(windows.map((window) => window.fetchRipBase)).toEqual([NO_FETCH_WINDOW, NO_FETCH_WINDOW]);
+    // A compiled block running on either CPU must leave: its page may be the one released.
+    expect(windows.map((window) => window.blockStop)).toEqual([1, 1]);
   });
 
   it("flushes everything when all blocks are in use", () => {

@@ -20,6 +20,7 @@
  *   path needs no per-instruction revalidation.
  */
 import type { PhysicalRam } from "../physical-ram";
+import { BlockTable, DEFAULT_BLOCK_THRESHOLD } from "./block-table";
 
 const SLOTS_PER_BLOCK = 4096;
 
@@ -30,6 +31,24 @@ export const NO_FETCH_WINDOW = -1e18;
 export interface FetchWindow {
   /** RIP of the first byte of the cached code page. */
   fetchRipBase: number;
+  /** Set to 1 on every invalidation: a running compiled block must leave (its page may be gone). */
+  blockStop: number;
+}
+
+/** How a {@link DecodedCache} is built beyond its RAM. */
+export interface DecodedCacheOptions {
+  /** Number of 4096-slot blocks, i.e. how many code pages can be cached at once (default DEFAULT_CODE_BLOCKS). */
+  codeBlocks?: number;
+  /**
+   * Compile hot instruction runs into JavaScript functions (block-compiler.ts;
+   * default true). False runs everything through the interpreter, which gives
+   * the same guest-visible results, slower.
+   */
+  compileBlocks?: boolean;
+  /** Interpreted executions of a start before it is compiled (default DEFAULT_BLOCK_THRESHOLD). */
+  blockThreshold?: number;
+  /** Count compiled blocks' calls to interpreter handlers by operation (`BlockTable.handlerCalls`; default false). */
+  profileBlocks?: boolean;
 }
 
 /** Default number of 4 KiB code pages cached at once. */
@@ -65,6 +84,10 @@ export class DecodedCache {
   readonly immHigh: Int32Array;
   /** Slot used for instructions that are not cached (crossing pages). */
   readonly scratchSlot: number;
+  /** Compiled blocks over these slots, or null when block compilation is off. */
+  readonly blocks: BlockTable | null;
+  /** Number of 4096-slot blocks, i.e. how many code pages can be cached at once. */
+  readonly blockCount: number;
   /** Increases on every invalidation. */
   generation = 0;
   /** Number of page invalidations (statistics). */
@@ -76,12 +99,17 @@ export class DecodedCache {
   private freeCount: number;
   private readonly windows: FetchWindow[] = [];
 
-  /** Creates a cache for `ram`, registering itself as its code-write listener. */
+  /**
+   * Creates a cache for `ram`, registering itself as its code-write listener.
+   * `options` may be a number: the code-page count (the older signature).
+   */
   constructor(
     private readonly ram: PhysicalRam,
-    /** Number of 4096-slot blocks, i.e. how many code pages can be cached at once. */
-    readonly blockCount = DEFAULT_CODE_BLOCKS,
+    options: number | DecodedCacheOptions = {},
   ) {
+    const settings = typeof options === "number" ? { codeBlocks: options } : options;
+    const blockCount = settings.codeBlocks ?? DEFAULT_CODE_BLOCKS;
+    this.blockCount = blockCount;
     const slots = blockCount * SLOTS_PER_BLOCK + 1;
     this.op = new Uint8Array(slots);
     this.length = new Uint8Array(slots);
@@ -97,6 +125,10 @@ export class DecodedCache {
     this.immLow = new Int32Array(slots);
     this.immHigh = new Int32Array(slots);
     this.scratchSlot = slots - 1;
+    this.blocks =
+      settings.compileBlocks === false
+        ? null
+        : new BlockTable(slots, settings.blockThreshold ?? DEFAULT_BLOCK_THRESHOLD, settings.profileBlocks);
     this.pageBlock = new Int32Array(ram.size / SLOTS_PER_BLOCK).fill(-1);
     this.blockPage = new Int32Array(blockCount).fill(-1);
     this.freeBlocks = new Int32Array(blockCount);
@@ -136,11 +168,15 @@ export class DecodedCache {
     this.ram.codePages[page] = 0;
     if (block < 0) return;
     this.length.fill(0, block * SLOTS_PER_BLOCK, (block + 1) * SLOTS_PER_BLOCK);
+    this.blocks?.clear(block * SLOTS_PER_BLOCK, (block + 1) * SLOTS_PER_BLOCK);
     this.pageBlock[page] = -1;
     this.blockPage[block] = -1;
     this.freeBlocks[this.freeCount++] = block;
     this.generation++;
     this.invalidations++;
-    for (const window of this.windows) window.fetchRipBase = NO_FETCH_WINDOW;
+    for (const window of this.windows) {
+      window.fetchRipBase = NO_FETCH_WINDOW;
+      window.blockStop = 1;
+    }
   }
 }

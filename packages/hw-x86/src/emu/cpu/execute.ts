@@ -219,7 +219,7 @@ function executeSystem(state: CpuState, cache: DecodedCache, slot: number, op: n
 }
 
 /** An operation handler: executes the decoded instruction in `slot`. */
-type Handler = (state: CpuState, cache: DecodedCache, slot: number) => void;
+export type Handler = (state: CpuState, cache: DecodedCache, slot: number) => void;
 
 const executeSystemHandler: Handler = (state, cache, slot) =>
   executeSystem(state, cache, slot, cache.op[slot]!);
@@ -430,6 +430,11 @@ export function execute(state: CpuState, cache: DecodedCache, slot: number): voi
     default:
       HANDLERS[cache.op[slot]!]!(state, cache, slot);
   }
+}
+
+/** The handler of operation `op` (the executor's own; compiled blocks call it for forms they do not inline). */
+export function operationHandler(op: number): Handler {
+  return HANDLERS[op] ?? executeSystemHandler;
 }
 
 /** The literal cases of `execute`, as (id, handler) pairs, for the consistency check in tests. */

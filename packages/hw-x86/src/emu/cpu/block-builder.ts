@@ -1,0 +1,185 @@
+/**
+ * The source-text builder of one compiled block: collects the statements the
+ * emitters produce and provides the pieces they share — handler calls with
+ * their exit check, the inline/handler split of an instruction with a fast
+ * path, and the exits (taken branch, loop back edge, jump to a computed
+ * target, end of block).
+ *
+ * Exit protocol (what block-runtime.ts and cpu.ts rely on): on every return
+ * the state holds RIP, `retired` and the flags exactly as the interpreter
+ * would after the same instructions, and the return value is how many
+ * instructions ran (the faulting one included). Before a handler call the
+ * flags are flushed and RIP, `nextRip` and `retired` are set as the
+ * interpreter's run loop would set them; after it, `state.blockStop` says
+ * whether the block must leave (an exception, a released code page, an
+ * interrupt notification, a stop request).
+ */
+import { type FlagRecord, FlagTracker } from "./block-flags";
+import { memoryFastPath } from "./block-operands";
+import type { DecodedCache } from "./decoded-cache";
+import { OP, PREFIX } from "./ops";
+
+/**
+ * Markers in the statements: the compiler keeps guest registers in JS locals
+ * and replaces SPILL with stores of the locals the block writes back to the
+ * register file (before every handler call and exit) and RELOAD with loads
+ * of every register the block uses (after a handler call, which may change
+ * any register).
+ */
+export const SPILL = "/*spill*/";
+/** See {@link SPILL}. */
+export const RELOAD = "/*reload*/";
+
+/** Where one instruction sits in its block. */
+export interface InstructionSite {
+  /** Decoded-cache slot. */
+  slot: number;
+  /** Position in the block (0-based). */
+  index: number;
+  /** Offset of the instruction from the block's first byte (RIP = rip0 + off). */
+  off: number;
+  /** Offset of the next instruction from the block's first byte. */
+  next: number;
+}
+
+/** Flag effect of an inline form, for the merge after its handler path: none, or a lazy record. */
+export type FlagMode = "none" | "lazy";
+
+/** True when `slot`'s instruction ends a block: it may transfer control (its handler may set `nextRip`). */
+export function endsBlock(cache: DecodedCache, slot: number): boolean {
+  switch (cache.op[slot]) {
+    case OP.JMP_REL:
+    case OP.CALL_REL:
+    case OP.RET:
+    case OP.JMP_RM:
+    case OP.CALL_RM:
+    case OP.LOOP:
+    case OP.INT3:
+    case OP.INT_N:
+    case OP.INT1:
+    case OP.UD:
+    case OP.INVALID:
+    case OP.PRIVILEGED:
+    case OP.SYSCALL:
+    case OP.RDPMC:
+      return true;
+    case OP.MOVS:
+    case OP.CMPS:
+    case OP.STOS:
+    case OP.LODS:
+    case OP.SCAS:
+      // A repeated string instruction restarts itself (nextRip = RIP) between chunks.
+      return (cache.prefix[slot]! & (PREFIX.REP | PREFIX.REPNE)) !== 0;
+    default:
+      return false;
+  }
+}
+
+/** Accumulates the statements of one block. */
+export class BlockBuilder {
+  /** Where the flags are at the current point of the code. */
+  readonly flags = new FlagTracker();
+  /** The code touches XMM registers inline (it needs `xmm` and `sseOk`). */
+  usesSse = false;
+  /** OP ids whose handlers the code calls. */
+  readonly handlers = new Set<number>();
+  /** The flag record at each back edge (undefined where it is not a LAZY/MUL record). */
+  readonly backEdgeRecords: (FlagRecord | undefined)[] = [];
+  private readonly lines: string[] = [];
+
+  constructor(
+    /** The decoded cache holding the block's instructions. */
+    readonly cache: DecodedCache,
+    /** Instructions in the block. */
+    readonly count: number,
+    /** The block branches back to its own start (the code is wrapped in a loop). */
+    readonly loops: boolean,
+    /** Count handler calls in the table's `handlerCalls` (generated code names it `handlerCalls`). */
+    readonly profile = false,
+    /** The record every back edge leaves (from a first pass): the loop head starts PENDING on it. */
+    private readonly pending?: FlagRecord,
+  ) {
+    if (pending !== undefined) this.flags.setPending(pending);
+  }
+
+  /** Appends statements. */
+  emit(text: string): void {
+    if (text !== "") this.lines.push(text);
+  }
+
+  /** The statements so far. */
+  body(): string {
+    return this.lines.join("\n");
+  }
+
+  /** Calls the instruction's handler; the flags are in the state afterwards. Returns whether the block ends. */
+  fallback(site: InstructionSite): boolean {
+    const ending = endsBlock(this.cache, site.slot);
+    this.emit(this.callText(site, ending));
+    this.flags.setState();
+    return ending;
+  }
+
+  /**
+   * An instruction with an inline fast path: `setup`, then `body()` when
+   * `test` holds, else the handler. `mode` says how to bring the handler
+   * path's flags in line with the inline path's afterwards.
+   */
+  custom(site: InstructionSite, setup: string, test: string, mode: FlagMode, body: () => string): boolean {
+    const ending = endsBlock(this.cache, site.slot);
+    const slow = this.callText(site, ending);
+    const inline = body();
+    const reload = !ending && mode === "lazy" ? this.flags.reloadLazyCode() : "";
+    this.emit(`${setup}\nif (${test}) { ${inline} } else { ${slow} ${reload} }`);
+    return ending;
+  }
+
+  /** An instruction whose memory operand has the inline fast path of block-operands.ts (`p` set for `body`). */
+  memory(site: InstructionSite, size: number, write: boolean, mode: FlagMode, body: () => string): boolean {
+    const path = memoryFastPath(this.cache, site.slot, size, write, site.next);
+    if (path === undefined) return this.fallback(site);
+    return this.custom(site, path.setup, path.test, mode, body);
+  }
+
+  /** Statements that leave the block after `site` to `target` (an offset from rip0), or take the loop's back edge. */
+  takenText(site: InstructionSite, target: number): string {
+    const flush = this.flags.flushCode();
+    const executed = site.index + 1;
+    if (target === 0 && this.loops) {
+      const record = this.flags.record();
+      this.backEdgeRecords.push(record);
+      const same =
+        record !== undefined &&
+        this.pending !== undefined &&
+        record.kind === this.pending.kind &&
+        record.op === this.pending.op &&
+        record.size === this.pending.size;
+      if (same) {
+        // The record stays in the locals; `pending` tells the next iteration's early exits.
+        return `done += ${executed}; if (done + ${this.count} <= budget) { pending = 1; continue; } ${flush} ${SPILL} state.rip = rip0; state.retired = r0 + done; return done;`;
+      }
+      return `${flush} done += ${executed}; if (done + ${this.count} <= budget) continue; ${SPILL} state.rip = rip0; state.retired = r0 + done; return done;`;
+    }
+    return `${flush} ${SPILL} return exitJump(state, rip0 + ${target}, rip0 + ${site.off}, rip0 + ${site.next}, r0 + done + ${site.index}, done + ${site.index});`;
+  }
+
+  /** Statements that leave the block after `site` to the canonical address `target` (an expression). */
+  exitToText(site: InstructionSite, target: string): string {
+    const executed = site.index + 1;
+    return `${this.flags.flushCode()} ${SPILL} state.rip = ${target}; state.retired = r0 + done + ${executed}; return done + ${executed};`;
+  }
+
+  /** Statements that leave the block after its last instruction, which ends at offset `end`. */
+  endText(end: number): string {
+    return `${this.flags.flushCode()} ${SPILL} state.rip = rip0 + ${end}; state.retired = r0 + done + ${this.count}; return done + ${this.count};`;
+  }
+
+  private callText(site: InstructionSite, ending: boolean): string {
+    const op = this.cache.op[site.slot]!;
+    this.handlers.add(op);
+    const count = this.profile ? `handlerCalls[${op}]++;` : "";
+    const call = `${count}${this.flags.flushCode()} ${SPILL} state.rip = rip0 + ${site.off}; state.nextRip = rip0 + ${site.next}; state.retired = r0 + done + ${site.index}; h${op}(state, cache, ${site.slot});`;
+    const exit = `return exitCall(state, rip0 + ${site.off}, done + ${site.index});`;
+    return ending ? `${call} ${exit}` : `${call} if (state.blockStop !== 0) { ${exit} } ${RELOAD}`;
+  }
+}

@@ -1,0 +1,281 @@
+/**
+ * The block compiler: turns a hot run of decoded guest instructions into one
+ * JavaScript function (`new Function`), which V8 then optimises like any
+ * other code. It removes what dominates the interpreter's time — fetch,
+ * dispatch, reading operands out of the decoded cache, and recording lazy
+ * flags that are overwritten before anyone reads them — while the
+ * interpreter's handlers stay the definition of every instruction: forms
+ * without inline code, and inline forms whose fast path does not apply at
+ * run time, call them (block-emit.ts).
+ *
+ * Block formation: from the start slot, instructions are decoded ahead in
+ * the same physical page, up to MAX_BLOCK_INSTRUCTIONS, the end of the page,
+ * an instruction that does not decode inside the page, or an instruction
+ * that ends a block (block-builder.ts `endsBlock`). A Jcc is a side exit,
+ * not an end. A block whose Jcc or JMP targets its own first byte runs as a
+ * loop inside the function while its instruction budget allows.
+ *
+ * Invariants: a block only runs from its own page (a block never spans
+ * pages, and the run loop enters it through the same fetch as the
+ * interpreter); it is dropped with its page's decoded instructions
+ * (block-table.ts); guest-visible results equal the interpreter's — same
+ * registers, memory, flags, RIP, retired count, faults and trap order.
+ */
+import { CR0, CR4 } from "./arch-bits";
+import { BlockBuilder, endsBlock, type InstructionSite, RELOAD, SPILL } from "./block-builder";
+import { emitInstruction } from "./block-emit";
+import type { FlagRecord } from "./block-flags";
+import type { BlockFunction, BlockTable } from "./block-table";
+import { condition } from "./condition";
+import type { CpuState } from "./cpu-state";
+import type { DecodedCache } from "./decoded-cache";
+import { decodeInstruction } from "./decoder";
+import { operationHandler } from "./execute";
+import { carryFlag, parity, setCarryOverflow } from "./flags";
+import { OP } from "./ops";
+
+/** Longest block, in instructions (also bounded by the 255 of `BlockTable.count`). */
+export const MAX_BLOCK_INSTRUCTIONS = 32;
+
+const LOWER_HALF_END = 2 ** 47;
+const GP_VECTOR = 13;
+
+/**
+ * Leaves a block after a handler call at instruction index `before` (whose
+ * RIP is `ripHere`): with an exception pending RIP stays on the instruction;
+ * otherwise the instruction retired and RIP is wherever it went.
+ */
+function exitCall(state: CpuState, ripHere: number, before: number): number {
+  if (state.exceptionVector !== -1) {
+    state.rip = ripHere;
+    return before + 1;
+  }
+  state.rip = state.nextRip;
+  state.retired++;
+  return before + 1;
+}
+
+/** Leaves a block through a taken relative branch; a non-canonical target is #GP(0) on the branch. */
+function exitJump(
+  state: CpuState,
+  target: number,
+  ripHere: number,
+  ripNext: number,
+  retiredBefore: number,
+  before: number,
+): number {
+  if (target >= LOWER_HALF_END || target < -LOWER_HALF_END) {
+    state.rip = ripHere;
+    state.nextRip = ripNext;
+    state.retired = retiredBefore;
+    state.raise(GP_VECTOR, 0);
+    return before + 1;
+  }
+  state.rip = target;
+  state.retired = retiredBefore + 1;
+  return before + 1;
+}
+
+/**
+ * Register allocation by rewriting: every `regs[k]` of the generated code
+ * becomes the local `gk`, loaded at entry; a write `regs[k] = e;` becomes
+ * `gk = (e) >>> 0;` (the wrap to uint32 the typed array did on store); the
+ * SPILL / RELOAD markers become the write-backs and reloads around handler
+ * calls and exits. Returns the declarations and the rewritten body.
+ */
+function allocateRegisters(body: string, loops: boolean): { declarations: string; body: string } {
+  const used = new Set<number>();
+  const written = new Set<number>();
+  for (const match of body.matchAll(/regs\[(\d+)\]/g)) used.add(Number(match[1]));
+  for (const match of body.matchAll(/regs\[(\d+)\] = /g)) written.add(Number(match[1]));
+  const sortedUsed = [...used].sort((left, right) => left - right);
+  const sortedWritten = [...written].sort((left, right) => left - right);
+  const reload = sortedUsed.map((k) => `g${k} = regs[${k}];`).join(" ");
+  // A spill stores the registers written before it in the text (all written ones in a loop,
+  // where a later write of the previous iteration is also live).
+  const pieces = body.split(SPILL);
+  const dirty = new Set<number>(loops ? sortedWritten : []);
+  let joined = pieces[0]!;
+  for (const match of joined.matchAll(/regs\[(\d+)\] = /g)) dirty.add(Number(match[1]));
+  for (const piece of pieces.slice(1)) {
+    joined +=
+      [...dirty]
+        .sort((left, right) => left - right)
+        .map((k) => `regs[${k}] = g${k};`)
+        .join(" ") + piece;
+    for (const match of piece.matchAll(/regs\[(\d+)\] = /g)) dirty.add(Number(match[1]));
+  }
+  const rewritten = joined
+    .replace(/regs\[(\d+)\] = ([^;]*);/g, (_, k: string, value: string) =>
+      value === `g${k}` ? `regs[${k}] = g${k};` : `g${k} = (${value}) >>> 0;`,
+    )
+    .replace(/regs\[(\d+)\](?! = g)/g, "g$1")
+    .replaceAll(RELOAD, reload);
+  const declarations =
+    sortedUsed.length === 0 ? "" : `let ${sortedUsed.map((k) => `g${k} = regs[${k}]`).join(", ")};`;
+  return { declarations, body: rewritten };
+}
+
+/** Declarations of blocks with inline SSE (block-emit-sse.ts): CR4.OSFXSR = 1, CR0.EM = CR0.TS = 0. */
+const SSE_PREAMBLE = `const xmm = state.context.xmm, sseOk = (state.cr4 & ${CR4.OSFXSR}) !== 0 && (state.cr0 & ${CR0.EM | CR0.TS}) === 0;
+let q0 = 0, q1 = 0, q2 = 0, q3 = 0;`;
+
+/** What generated code reaches through its `rt` argument. */
+const RUNTIME = {
+  exitCall,
+  exitJump,
+  condition,
+  carryFlag,
+  parity,
+  setCarryOverflow,
+  handler: operationHandler,
+};
+
+/** Operations with an inline form in block-emit.ts (a block of none of them is not worth compiling). */
+const INLINE_OPS = new Set<number>([
+  OP.ALU_RM_R,
+  OP.ALU_R_RM,
+  OP.ALU_RM_I,
+  OP.TEST_RM_R,
+  OP.TEST_RM_I,
+  OP.MOV_RM_R,
+  OP.MOV_R_RM,
+  OP.MOV_RM_I,
+  OP.MOVZX,
+  OP.MOVSX,
+  OP.MOVSXD,
+  OP.LEA,
+  OP.INC,
+  OP.DEC,
+  OP.NEG,
+  OP.NOT,
+  OP.SHIFT_I,
+  OP.IMUL_R_RM,
+  OP.IMUL_R_RM_I,
+  OP.SETCC,
+  OP.CMOVCC,
+  OP.CBW,
+  OP.CWD,
+  OP.NOP,
+  OP.JCC,
+  OP.JMP_REL,
+  OP.CALL_REL,
+  OP.RET,
+  OP.JMP_RM,
+  OP.CALL_RM,
+  OP.PUSH_R,
+  OP.PUSH_I,
+  OP.POP_R,
+  OP.SSE_LOAD,
+  OP.SSE_STORE,
+  OP.SSE_BINARY,
+  OP.SSE_SHUFFLE,
+  OP.SSE_SHIFT_IMM,
+  OP.MOVD_IN,
+  OP.MOVD_OUT,
+]);
+
+/** The instructions of the block starting at `start` (decoding ahead in the current fetch page). */
+function formBlock(
+  state: CpuState,
+  cache: DecodedCache,
+  start: number,
+): { sites: InstructionSite[]; loops: boolean } {
+  const pageOffset = start & 4095;
+  const base = start - pageOffset;
+  const physical = state.fetchPhysical;
+  const sites: InstructionSite[] = [];
+  let offset = pageOffset;
+  let loops = false;
+  while (sites.length < MAX_BLOCK_INSTRUCTIONS && offset < 4096) {
+    const slot = base + offset;
+    if (cache.length[slot] === 0) {
+      if (decodeInstruction(state.u8, physical + offset, physical + 4096, cache, slot) <= 0) break;
+    }
+    const length = cache.length[slot]!;
+    const site = { slot, index: sites.length, off: offset - pageOffset, next: offset - pageOffset + length };
+    sites.push(site);
+    const op = cache.op[slot];
+    if ((op === OP.JCC || op === OP.JMP_REL) && site.next + cache.immLow[slot]! === 0) loops = true;
+    if (endsBlock(cache, slot)) break;
+    offset += length;
+  }
+  return { sites, loops };
+}
+
+/**
+ * The JavaScript source of the block starting at `start` and its instruction
+ * count, or undefined when no instruction in it has an inline form.
+ */
+export function blockSource(
+  state: CpuState,
+  cache: DecodedCache,
+  start: number,
+): { source: string; count: number } | undefined {
+  const { sites, loops } = formBlock(state, cache, start);
+  if (!sites.some((site) => INLINE_OPS.has(cache.op[site.slot]!))) return undefined;
+  const profile = cache.blocks?.profile ?? false;
+  const emitAll = (pending?: FlagRecord) => {
+    const builder = new BlockBuilder(cache, sites.length, loops, profile, pending);
+    let ended = false;
+    for (const site of sites) ended = emitInstruction(builder, site);
+    return { builder, ended };
+  };
+  let { builder, ended } = emitAll();
+  const records = builder.backEdgeRecords;
+  const first = records[0];
+  if (
+    first !== undefined &&
+    records.every((r) => r?.kind === first.kind && r.op === first.op && r.size === first.size)
+  ) {
+    // Second pass: the loop head starts PENDING on the back edges' common record.
+    ({ builder, ended } = emitAll(first));
+  }
+  const last = sites[sites.length - 1]!;
+  const end = ended ? "" : builder.endText(last.next);
+  const registers = allocateRegisters(`${builder.body()}\n${end}`, loops);
+  const handlers = [...builder.handlers].map((op) => `const h${op} = rt.handler(${op});`).join("\n");
+  const source = `"use strict";
+const exitCall = rt.exitCall, exitJump = rt.exitJump, condition = rt.condition, carryFlag = rt.carryFlag, parity = rt.parity, setCarryOverflow = rt.setCarryOverflow;
+${handlers}
+return function block_${start}(state, budget) {
+const regs = state.regs, view = state.view, u8 = state.u8, tlbTag = state.tlbTag, tlbPhysical = state.tlbPhysical, tlbAccess = state.tlbAccess, codePages = state.codePages, cache = state.cache;
+const rip0 = state.rip, r0 = state.retired;
+let done = 0, a = 0, ah = 0, as = 0, o = 0, v = 0, e = 0, p = 0, ml = 0, mh = 0, t = 0, x = 0, y = 0;
+let fdl = 0, fdh = 0, fsl = 0, fsh = 0, frl = 0, frh = 0, fc = 0, rcf = 0, rof = 0, pending = 0;
+${builder.usesSse ? SSE_PREAMBLE : ""}
+${profile ? "const handlerCalls = cache.blocks.handlerCalls;" : ""}
+${registers.declarations}
+${loops ? "for (;;) {" : ""}
+${registers.body}
+${loops ? "}" : ""}
+};`;
+  return { source, count: sites.length };
+}
+
+/**
+ * Compiles the block starting at `start` (the slot the run loop just
+ * fetched; `state.fetchPhysical` is its page) into `table`, or marks the
+ * start rejected when it holds no instruction with an inline form.
+ */
+export function compileBlock(state: CpuState, cache: DecodedCache, table: BlockTable, start: number): void {
+  if (start === cache.scratchSlot) {
+    table.reject(start);
+    return;
+  }
+  const built = blockSource(state, cache, start);
+  if (built === undefined) {
+    table.reject(start);
+    return;
+  }
+  let block: BlockFunction;
+  try {
+    const factory = new Function("rt", built.source) as (rt: typeof RUNTIME) => BlockFunction;
+    block = factory(RUNTIME);
+  } catch (error) {
+    // A compiler bug, never a guest outcome: the start keeps running in the interpreter.
+    table.fail(start, error);
+    return;
+  }
+  table.install(start, block, built.count);
+}

@@ -1,0 +1,211 @@
+/**
+ * Inline forms of the SSE2 integer instructions gcc's vectorised integer
+ * code spends its time in: 128-bit moves (register and memory), PAND/PANDN/
+ * POR/PXOR, PADDD/PSUBD/PADDQ/PSUBQ, PCMPEQD, PUNPCK[LH](DQ|QDQ), PSHUFD,
+ * PSRLD/PSLLD/PSRAD/PSRLQ/PSLLQ by an immediate, and MOVD/MOVQ between a
+ * GPR and an XMM register. Everything else, and any form whose condition
+ * does not hold at run time (SSE disabled through CR0/CR4, a misaligned
+ * aligned-form operand, a slow memory access), calls the interpreter's
+ * handler, which raises the fault.
+ *
+ * Generated code names: `xmm` (the XMM file, four words per register),
+ * `sseOk` (CR4.OSFXSR = 1 and CR0.EM = CR0.TS = 0, read at block entry:
+ * control registers change only in trap handlers, never inside a block),
+ * and the scratch words `q0`–`q3`.
+ */
+import type { BlockBuilder, InstructionSite } from "./block-builder";
+import { memoryFastPath } from "./block-operands";
+import { OP, OPERAND } from "./ops";
+import { SHUFFLE, SSE, SSE_MOVE } from "./sse-ops";
+
+/** Statements loading the source register's four words into q0–q3. */
+function loadRegister(reg: number): string {
+  const at = reg * 4;
+  return `q0 = xmm[${at}]; q1 = xmm[${at + 1}]; q2 = xmm[${at + 2}]; q3 = xmm[${at + 3}];`;
+}
+
+/** Statements loading 16 bytes at physical `p` into q0–q3. */
+const LOAD_MEMORY =
+  "q0 = view.getUint32(p, true); q1 = view.getUint32(p + 4, true); q2 = view.getUint32(p + 8, true); q3 = view.getUint32(p + 12, true);";
+
+/** Statements computing `xmm[dst] op= q` for a lane-wise binary operation, or undefined when not inline. */
+function binaryText(op: number, dst: number): string | undefined {
+  const at = dst * 4;
+  const lanes = (expr: (lane: number, q: string) => string) =>
+    [0, 1, 2, 3].map((lane) => `xmm[${at + lane}] = ${expr(at + lane, `q${lane}`)};`).join(" ");
+  switch (op) {
+    case SSE.AND:
+      return lanes((d, q) => `xmm[${d}] & ${q}`);
+    case SSE.ANDN:
+      return lanes((d, q) => `~xmm[${d}] & ${q}`);
+    case SSE.OR:
+      return lanes((d, q) => `xmm[${d}] | ${q}`);
+    case SSE.XOR:
+      return lanes((d, q) => `xmm[${d}] ^ ${q}`);
+    case SSE.ADD32:
+      return lanes((d, q) => `xmm[${d}] + ${q}`);
+    case SSE.SUB32:
+      return lanes((d, q) => `xmm[${d}] - ${q}`);
+    case SSE.CMPEQ32:
+      return lanes((d, q) => `xmm[${d}] === ${q} ? 4294967295 : 0`);
+    case SSE.ADD64:
+    case SSE.SUB64: {
+      const sign = op === SSE.ADD64 ? "+" : "-";
+      const carry = op === SSE.ADD64 ? "(x > 4294967295 ? 1 : 0)" : "(x < 0 ? 1 : 0)";
+      return [0, 2]
+        .map(
+          (lane) =>
+            `x = xmm[${at + lane}] ${sign} q${lane}; xmm[${at + lane + 1}] = xmm[${at + lane + 1}] ${sign} q${lane + 1} ${sign} ${carry}; xmm[${at + lane}] = x;`,
+        )
+        .join(" ");
+    }
+    case SSE.UNPCKL32:
+      return `xmm[${at + 3}] = q1; xmm[${at + 2}] = xmm[${at + 1}]; xmm[${at + 1}] = q0;`;
+    case SSE.UNPCKH32:
+      return `xmm[${at}] = xmm[${at + 2}]; xmm[${at + 1}] = q2; xmm[${at + 2}] = xmm[${at + 3}]; xmm[${at + 3}] = q3;`;
+    case SSE.UNPCKL64:
+      return `xmm[${at + 2}] = q0; xmm[${at + 3}] = q1;`;
+    case SSE.UNPCKH64:
+      return `xmm[${at}] = xmm[${at + 2}]; xmm[${at + 1}] = xmm[${at + 3}]; xmm[${at + 2}] = q2; xmm[${at + 3}] = q3;`;
+    default:
+      return undefined;
+  }
+}
+
+/** Statements shifting register `reg` by the constant `count` (PSRLD/PSLLD/PSRAD/PSRLQ/PSLLQ), or undefined. */
+function shiftText(op: number, reg: number, count: number): string | undefined {
+  const at = reg * 4;
+  const each = (expr: (word: string) => string) =>
+    [0, 1, 2, 3].map((lane) => `xmm[${at + lane}] = ${expr(`xmm[${at + lane}]`)};`).join(" ");
+  switch (op) {
+    case SSE.SRL32:
+      return count > 31 ? each(() => "0") : each((w) => `${w} >>> ${count}`);
+    case SSE.SLL32:
+      return count > 31 ? each(() => "0") : each((w) => `${w} << ${count}`);
+    case SSE.SRA32:
+      return each((w) => `${w} >> ${Math.min(count, 31)}`);
+    case SSE.SRL64:
+    case SSE.SLL64: {
+      if (count > 63) return each(() => "0");
+      if (count === 0) return "";
+      return [0, 2]
+        .map((lane) => {
+          const low = `xmm[${at + lane}]`;
+          const high = `xmm[${at + lane + 1}]`;
+          if (op === SSE.SRL64) {
+            return count < 32
+              ? `${low} = (${low} >>> ${count}) | (${high} << ${32 - count}); ${high} = ${high} >>> ${count};`
+              : `${low} = ${high} >>> ${count - 32}; ${high} = 0;`;
+          }
+          return count < 32
+            ? `${high} = (${high} << ${count}) | (${low} >>> ${32 - count}); ${low} = ${low} << ${count};`
+            : `${high} = ${low} << ${count - 32}; ${low} = 0;`;
+        })
+        .join(" ");
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * MOVQ xmm, xmm/m64 (loads zero the upper half) and MOVQ m64/xmm, xmm (the
+ * register form of the store zeroes the destination's upper half too, as
+ * the handler does).
+ */
+function emitMoveQuad(b: BlockBuilder, site: InstructionSite): boolean {
+  const { cache } = b;
+  const slot = site.slot;
+  const reg = cache.reg[slot]!;
+  const rm = cache.rm[slot]!;
+  const load = cache.op[slot] === OP.SSE_LOAD;
+  if (rm !== OPERAND.MEMORY) {
+    const [from, to] = load ? [rm, reg] : [reg, rm];
+    const move = `q0 = xmm[${from * 4}]; q1 = xmm[${from * 4 + 1}]; xmm[${to * 4}] = q0; xmm[${to * 4 + 1}] = q1; xmm[${to * 4 + 2}] = 0; xmm[${to * 4 + 3}] = 0;`;
+    return b.custom(site, "", "sseOk", "none", () => move);
+  }
+  const path = memoryFastPath(cache, slot, 8, !load, site.next);
+  if (path === undefined) return b.fallback(site);
+  const at = reg * 4;
+  const body = load
+    ? `xmm[${at}] = view.getUint32(p, true); xmm[${at + 1}] = view.getUint32(p + 4, true); xmm[${at + 2}] = 0; xmm[${at + 3}] = 0;`
+    : `view.setUint32(p, xmm[${at}], true); view.setUint32(p + 4, xmm[${at + 1}], true);`;
+  return b.custom(site, path.setup, `sseOk && ${path.test}`, "none", () => body);
+}
+
+/**
+ * Emits the SSE instruction at `site` inline when it has an inline form;
+ * returns false (block continues) either way — SSE instructions never end a
+ * block — or calls the handler.
+ */
+export function emitSse(b: BlockBuilder, site: InstructionSite): boolean {
+  const { cache } = b;
+  const slot = site.slot;
+  const op = cache.op[slot]!;
+  const reg = cache.reg[slot]!;
+  const rm = cache.rm[slot]!;
+  const aux = cache.aux[slot]!;
+  const aligned = (aux & SSE_MOVE.ALIGNED) !== 0;
+  b.usesSse = true;
+  switch (op) {
+    case OP.SSE_LOAD:
+    case OP.SSE_STORE: {
+      if (cache.size[slot] === 8) return emitMoveQuad(b, site);
+      if (cache.size[slot] !== 16) break;
+      const load = op === OP.SSE_LOAD;
+      if (rm !== OPERAND.MEMORY) {
+        const [from, to] = load ? [rm, reg] : [reg, rm];
+        const store = [0, 1, 2, 3].map((lane) => `xmm[${to * 4 + lane}] = q${lane};`).join(" ");
+        return b.custom(site, "", "sseOk", "none", () => `${loadRegister(from)} ${store}`);
+      }
+      const path = memoryFastPath(cache, slot, 16, !load, site.next);
+      if (path === undefined) break;
+      const test = `sseOk && ${path.test}${aligned ? " && (a & 15) === 0" : ""}`;
+      if (load) {
+        const store = [0, 1, 2, 3].map((lane) => `xmm[${reg * 4 + lane}] = q${lane};`).join(" ");
+        return b.custom(site, path.setup, test, "none", () => `${LOAD_MEMORY} ${store}`);
+      }
+      const write = [0, 1, 2, 3].map(
+        (lane) => `view.setUint32(p + ${lane * 4}, xmm[${reg * 4 + lane}], true);`,
+      );
+      return b.custom(site, path.setup, test, "none", () => write.join(" "));
+    }
+    case OP.SSE_BINARY:
+    case OP.SSE_SHUFFLE: {
+      const shuffle = op === OP.SSE_SHUFFLE;
+      if (shuffle && aux !== SHUFFLE.PSHUFD) break;
+      const order = cache.immLow[slot]! & 0xff;
+      const text = shuffle
+        ? [0, 1, 2, 3].map((lane) => `xmm[${reg * 4 + lane}] = q${(order >>> (2 * lane)) & 3};`).join(" ")
+        : binaryText(aux, reg);
+      if (text === undefined) break;
+      if (rm !== OPERAND.MEMORY)
+        return b.custom(site, "", "sseOk", "none", () => `${loadRegister(rm)} ${text}`);
+      const path = memoryFastPath(cache, slot, 16, false, site.next);
+      if (path === undefined) break;
+      return b.custom(
+        site,
+        path.setup,
+        `sseOk && ${path.test} && (a & 15) === 0`,
+        "none",
+        () => `${LOAD_MEMORY} ${text}`,
+      );
+    }
+    case OP.SSE_SHIFT_IMM: {
+      const text = shiftText(aux, rm, cache.immLow[slot]! & 0xff);
+      if (text === undefined) break;
+      return b.custom(site, "", "sseOk", "none", () => text);
+    }
+    case OP.MOVD_IN:
+    case OP.MOVD_OUT: {
+      if (rm === OPERAND.MEMORY) break;
+      const wide = cache.size[slot] === 8;
+      const move =
+        op === OP.MOVD_IN
+          ? `xmm[${reg * 4}] = regs[${rm * 2}]; xmm[${reg * 4 + 1}] = ${wide ? `regs[${rm * 2 + 1}]` : "0"}; xmm[${reg * 4 + 2}] = 0; xmm[${reg * 4 + 3}] = 0;`
+          : `regs[${rm * 2}] = xmm[${reg * 4}]; regs[${rm * 2 + 1}] = ${wide ? `xmm[${reg * 4 + 1}]` : "0"};`;
+      return b.custom(site, "", "sseOk", "none", () => move);
+    }
+  }
+  return b.fallback(site);
+}

@@ -1,0 +1,226 @@
+/**
+ * Compiled blocks against the interpreter, in lockstep: the same random
+ * program (test/random-instructions.ts) runs on two identical CPUs, one with
+ * block compilation off, one compiling every start on its first execution,
+ * and everything a guest or kernel can observe must be equal — registers,
+ * RIP, RFLAGS, retired instructions, traps (vector, error code, CR2, RIP),
+ * the data, stack and code pages — at random instruction budgets (so slices
+ * end inside loops and blocks). Plus the guest programs: the same output and
+ * the same instruction count with and without blocks.
+ */
+import { describe, expect, it } from "vitest";
+import { findGuestBinary, readGuestBinary } from "../guest/catalog";
+import { blockSource } from "../src/emu/cpu/block-compiler";
+import { STOP_REASON } from "../src/emu/cpu/cpu";
+import { fetchInstruction } from "../src/emu/cpu/fetch";
+import { readFlags } from "../src/emu/cpu/flags";
+import { GPR } from "../src/interfaces/cpu-context";
+import { CODE, DATA, Harness, STACK_TOP, USER_RW } from "./cpu-harness";
+import { TestKernel } from "./cpu-test-kernel";
+import { loopProgram, makeRandom } from "./random-instructions";
+
+const TRIALS = process.env.TSOS_TIER === "stress" ? 100_000 : 3_000;
+const DATA_PAGES = 16;
+const STACK_PAGES = 16;
+
+function pair(): [Harness, Harness] {
+  const interpreter = new Harness(32 * 1024 * 1024, { compileBlocks: false });
+  const compiled = new Harness(32 * 1024 * 1024, { compileBlocks: true, blockThreshold: 1 });
+  for (const harness of [interpreter, compiled]) harness.load("90", USER_RW);
+  return [interpreter, compiled];
+}
+
+/** Everything observable about one harness, as a string for readable diffs. */
+function snapshot(harness: Harness, stop: number): string {
+  const parts = [`stop ${stop}`, `retired ${harness.cpu.retiredInstructions}`];
+  for (let reg = 0; reg < 16; reg++) parts.push(`r${reg}=${harness.get(reg).toString(16)}`);
+  parts.push(
+    `rip=${harness.cpu.state.rip.toString(16)}`,
+    `flags=${readFlags(harness.cpu.state).toString(16)}`,
+    `xmm=${Buffer.from(harness.cpu.context.xmm.buffer).toString("hex")}`,
+  );
+  for (const trap of harness.traps)
+    parts.push(`trap ${trap.kind}/${trap.vector}/${trap.errorCode}/${trap.cr2}/${trap.rip}`);
+  return parts.join(" ");
+}
+
+function pagesDiffer(left: Harness, right: Harness, base: number, pages: number): string | undefined {
+  for (let page = 0; page < pages; page++) {
+    const at = base + page * 4096;
+    const a = left.ram.bytes(left.physical(at), 4096);
+    const b = right.ram.bytes(right.physical(at), 4096);
+    if (Buffer.compare(a, b) !== 0) return `page ${at.toString(16)}`;
+  }
+  return undefined;
+}
+
+/** How one family of lockstep trials is shaped. */
+interface TrialShape {
+  /** Instructions per program (before the loop tail). */
+  instructions: () => number;
+  /** Loop iterations (R15). */
+  iterations: () => number;
+  /** Instruction budget of the observed pass. */
+  budget: () => number;
+  /** Slice length the observed pass is cut into. */
+  slice: () => number;
+}
+
+/**
+ * Runs `trials` random programs on both CPUs: a first pass from the initial
+ * state compiles every start it meets, a second pass from the same state is
+ * observed after every slice. Returns the mismatches and how many programs
+ * ran to their final UD2.
+ */
+function lockstep(
+  seed: number,
+  trials: number,
+  shape: (random: () => number) => TrialShape,
+): { mismatches: string[]; completed: number; compiled: number; failed: number } {
+  const harnesses = pair();
+  const random = makeRandom(seed);
+  const mismatches: string[] = [];
+  let completed = 0;
+  for (let trial = 0; trial < trials && mismatches.length < 3; trial++) {
+    const plan = shape(random);
+    const program = loopProgram(random, plan.instructions());
+    const registers = Array.from({ length: 16 }, () => (BigInt(random()) << 32n) | BigInt(random()));
+    const xmm = Array.from({ length: 64 }, () => random());
+    const data = Array.from({ length: 64 }, () => random() & 0xff);
+    const dataOffset = 0x80 + (random() % (DATA_PAGES * 4096 - 0x100));
+    const iterations = plan.iterations();
+    const budget = plan.budget();
+    const slice = plan.slice();
+    const traces: string[] = [];
+    for (const harness of harnesses) {
+      const start = (): void => {
+        harness.traps.length = 0;
+        const codeNow = harness.ram.bytes(harness.physical(CODE), program.length);
+        // Rewriting unchanged code would release the page and drop its compiled blocks.
+        if (!codeNow.every((byte, i) => byte === program[i])) harness.poke(CODE, program);
+        harness.poke(DATA + dataOffset - 32, data);
+        for (const [reg, value] of registers.entries()) harness.set(reg, value);
+        harness.cpu.context.xmm.set(xmm);
+        harness.set(GPR.RBX, BigInt(DATA + dataOffset));
+        harness.set(GPR.RSP, BigInt(STACK_TOP - 0x800));
+        harness.set(GPR.R15, BigInt(iterations));
+        harness.setRip(BigInt(CODE));
+      };
+      start();
+      harness.run(budget);
+      start();
+      // Observed after every slice, so a divergence that later iterations would wash out
+      // (a loop reaching the same fixed point) still shows.
+      const observed: string[] = [];
+      let stop: number = STOP_REASON.BUDGET;
+      for (let executed = 0; stop === STOP_REASON.BUDGET && executed < budget; executed += slice) {
+        stop = harness.run(Math.min(slice, budget - executed));
+        observed.push(snapshot(harness, stop));
+      }
+      traces.push(observed.join("\n"));
+    }
+    const [interpreter, compiled] = harnesses;
+    const last = interpreter.traps[interpreter.traps.length - 1];
+    if (last?.vector === 6 && last.rip === BigInt(CODE + program.length - 2)) completed++;
+    const memory =
+      pagesDiffer(interpreter, compiled, DATA, DATA_PAGES) ??
+      pagesDiffer(interpreter, compiled, STACK_TOP - STACK_PAGES * 4096, STACK_PAGES) ??
+      pagesDiffer(interpreter, compiled, CODE, 1);
+    if (traces[0] !== traces[1] || memory !== undefined) {
+      mismatches.push(
+        `trial ${trial} (${Buffer.from(program).toString("hex")}):\n  interpreter ${traces[0]}\n  compiled    ${traces[1]}\n  ${memory ?? ""}`,
+      );
+    }
+  }
+  const blocks = harnesses[1].cache.blocks;
+  return { mismatches, completed, compiled: blocks?.compiled ?? 0, failed: blocks?.failed ?? 0 };
+}
+
+describe("compiled blocks agree with the interpreter", () => {
+  it(`${TRIALS} short programs, one pass, the block entered at its first instruction`, () => {
+    const result = lockstep(0x5a17, TRIALS * 2, (random) => ({
+      instructions: () => 1 + (random() % 3),
+      iterations: () => 1,
+      budget: () => 200,
+      slice: () => 200,
+    }));
+    expect(result.mismatches).toEqual([]);
+    expect(result.failed).toBe(0);
+    expect(result.compiled).toBeGreaterThan(TRIALS);
+    expect(result.completed).toBeGreaterThan(TRIALS / 2);
+  });
+
+  it(`${TRIALS} random looping programs, random budgets and slices`, () => {
+    const result = lockstep(0xb10c, TRIALS, (random) => ({
+      instructions: () => 4 + (random() % 12),
+      iterations: () => 1 + (random() % 4),
+      budget: () => (random() % 3 === 0 ? 1 + (random() % 120) : 2_000),
+      slice: () => (random() % 2 === 0 ? 1 + (random() % 24) : 64 + (random() % 64)),
+    }));
+    expect(result.mismatches).toEqual([]);
+    expect(result.failed).toBe(0);
+    // The comparison must have exercised compiled code and most programs must have run all
+    // their iterations to the final UD2 (not just faulted), or it proves little.
+    expect(result.compiled).toBeGreaterThan(TRIALS);
+    expect(result.completed).toBeGreaterThan(TRIALS / 3);
+  });
+
+  it("a block that loops on itself runs inside one call and stops exactly at the budget", () => {
+    const [interpreter, compiled] = pair();
+    // mov ecx, 1000; l: add rax, rcx; dec ecx; jnz l; ud2
+    const code = "b9e8030000 4801c8 ffc9 75f9 0f0b";
+    for (const harness of [interpreter, compiled]) {
+      harness.load(code, USER_RW);
+      harness.set(GPR.RAX, 0n);
+    }
+    for (const budget of [1, 2, 7, 500, 2999, 10_000]) {
+      const a = interpreter.run(budget);
+      const b = compiled.run(budget);
+      expect(snapshot(compiled, b)).toBe(snapshot(interpreter, a));
+    }
+    expect(compiled.get(GPR.RAX)).toBe(500500n);
+    expect(compiled.cache.blocks?.compiled).toBeGreaterThan(0);
+  });
+
+  it("a store into the running block's own page ends the block and the new code runs", () => {
+    const [interpreter, compiled] = pair();
+    // l: mov byte [rip + patch], 0x90 ... patch: inc rax (48 ff c0) patched to nop; dec ecx; jnz l; ud2
+    // c6 05 rel32 90 (7 bytes) | 48 ff c0 | ff c9 | 75 f2 | 0f 0b
+    const code = "c60502000000 90 48ffc0 ffc9 75f1 0f0b";
+    for (const harness of [interpreter, compiled]) {
+      harness.load(code, USER_RW);
+      harness.set(GPR.RCX, 5n);
+      harness.set(GPR.RAX, 0n);
+    }
+    expect(snapshot(compiled, compiled.run())).toBe(snapshot(interpreter, interpreter.run()));
+    expect(compiled.cache.invalidations).toBeGreaterThan(0);
+  });
+
+  it("generates code for the hot forms without calling their handlers", () => {
+    const [, compiled] = pair();
+    // add eax, ebx; cmp rax, rcx; jb +0; ud2
+    compiled.load("01d8 4839c8 7200 0f0b", USER_RW);
+    const state = compiled.cpu.state;
+    const slot = fetchInstruction(state, compiled.cache);
+    const built = blockSource(state, compiled.cache, slot);
+    expect(built?.count).toBe(4);
+    expect(built?.source).not.toMatch(/\bh1\(|\bh3\(|\bh45\(/);
+    expect(built?.source).toMatch(/h69\(|h0\(/);
+  });
+});
+
+describe("guest programs with and without compiled blocks", () => {
+  for (const name of ["sieve-O2-gpr", "crc32-O3-sse", "control-O2-gpr", "strings-O2-sse", "arith-O0-gpr"]) {
+    it(`${name}: same output and instruction count`, () => {
+      const binary = findGuestBinary(name);
+      if (binary === undefined) throw new Error(`no guest binary ${name}`);
+      const elf = readGuestBinary(binary);
+      const results = [false, true].map((compileBlocks) => {
+        const kernel = new TestKernel({ compileBlocks, blockThreshold: 2 });
+        kernel.load(elf, [name, ...binary.program.quickArgs]);
+        return kernel.run();
+      });
+      expect(results[1]).toEqual(results[0]);
+    });
+  }
+});
