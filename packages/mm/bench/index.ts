@@ -18,7 +18,9 @@
  * - `slab/vs-thi.ng-malloc`, `slab/vs-thi.ng-malloc-ring1024`,
  *   `slab/vs-thi.ng-malloc-batch64`: x = MemPool time / slab time on three
  *   fixed-size workloads (immediate pair, 1024 live FIFO, 64 allocated then
- *   freed shuffled); see versus-thi-ng.ts.
+ *   freed shuffled); see versus-thi-ng.ts. The pair is timed 64 pairs per
+ *   harness call and reported in ns per pair, so unlike `slab/alloc-free`
+ *   it carries almost no harness overhead.
  * - `kmalloc-vs-buddy/*`: a fixed-size request from its slab cache vs a
  *   frame from the buddy allocator for the same request.
  * - `fragmentation/*`: unusable free space index at order 4 (64 KiB) after

@@ -55,6 +55,19 @@ describe("SlabCache", () => {
     expect(() => objects.allocate(2)).toThrow(RangeError);
   });
 
+  it("counts frees on another CPU, including one that flushes, per CPU", () => {
+    const { buddy, owners } = setup();
+    const objects = cache(buddy, owners, { cpuCount: 2, magazineSize: 4, batchSize: 2 });
+    const taken = [0, 1, 2, 3, 4].map(() => objects.allocate(0)); // refills at the 1st, 3rd and 5th
+    for (const address of taken) expect(objects.free(address, 1)).toBe(SLAB_FREE.OK); // the 5th flushes
+    expect(objects.statistics().perCpu).toEqual([
+      { allocHits: 2, allocMisses: 3, freeHits: 0, freeMisses: 0 },
+      { allocHits: 0, allocMisses: 0, freeHits: 4, freeMisses: 1 },
+    ]);
+    expect(objects.objectsInUse).toBe(0);
+    expect(objects.statistics().objectsCached).toBe(1 + 3);
+  });
+
   it("rejects double frees and addresses that are not its objects", () => {
     const { buddy, owners } = setup();
     const objects = cache(buddy, owners);
@@ -256,6 +269,25 @@ describe("SlabCache fast-path constants", () => {
     expect([SlabFastPath.OBJECT_ALLOCATED, SlabFastPath.OBJECT_CACHED]).toEqual([
       OBJECT_ALLOCATED,
       OBJECT_CACHED,
+    ]);
+    const { MagazineRecord } = await import("./slab-magazines");
+    const { Magazine } = await import("./slab-cache");
+    expect([
+      Magazine.COUNT,
+      Magazine.ALLOCS,
+      Magazine.ALLOC_MISSES,
+      Magazine.FREE_MISSES,
+      Magazine.REFILLED,
+      Magazine.FLUSHED,
+      Magazine.HEADER,
+    ]).toEqual([
+      MagazineRecord.COUNT,
+      MagazineRecord.ALLOCS,
+      MagazineRecord.ALLOC_MISSES,
+      MagazineRecord.FREE_MISSES,
+      MagazineRecord.REFILLED,
+      MagazineRecord.FLUSHED,
+      MagazineRecord.HEADER,
     ]);
     expect([
       SlabFreeCode.OK,
