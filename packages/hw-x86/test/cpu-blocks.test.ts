@@ -182,6 +182,28 @@ describe("compiled blocks agree with the interpreter", () => {
     expect(compiled.cache.blocks?.compiled).toBeGreaterThan(0);
   });
 
+  it("with SSE unusable (CR4.OSFXSR = 0, or CR0.TS = 1) a block with inline SSE raises #UD / #NM like the interpreter", () => {
+    // add eax, 1; pxor xmm0, xmm1; paddd xmm2, xmm3; ud2
+    const code = "83c001 660fefc1 660ffed3 0f0b";
+    for (const [name, change, vector] of [
+      ["OSFXSR clear", (cpu: Harness["cpu"]) => (cpu.cr4 = cpu.cr4 & ~0x200), 6],
+      ["TS set", (cpu: Harness["cpu"]) => (cpu.cr0 = cpu.cr0 | 0x8), 7],
+    ] as const) {
+      const [interpreter, compiled] = pair();
+      const results = [interpreter, compiled].map((harness) => {
+        harness.load(code, USER_RW);
+        harness.run(); // compiles the block, SSE still usable, stops at UD2
+        change(harness.cpu);
+        harness.traps.length = 0;
+        harness.setRip(BigInt(CODE));
+        return snapshot(harness, harness.run());
+      });
+      expect(results[1], name).toBe(results[0]);
+      expect(compiled.traps[0]?.vector, name).toBe(vector);
+      expect(compiled.traps[0]?.rip, name).toBe(BigInt(CODE + 3));
+    }
+  });
+
   it("a store into the running block's own page ends the block and the new code runs", () => {
     const [interpreter, compiled] = pair();
     // l: mov byte [rip + patch], 0x90 ... patch: inc rax (48 ff c0) patched to nop; dec ecx; jnz l; ud2

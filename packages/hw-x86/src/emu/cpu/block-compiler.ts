@@ -234,6 +234,13 @@ export function blockSource(
   const last = sites[sites.length - 1]!;
   const end = ended ? "" : builder.endText(last.next);
   const registers = allocateRegisters(`${builder.body()}\n${end}`, loops);
+  // Inline SSE assumes SSE is usable; otherwise only the first instruction runs, through its handler.
+  const head = sites[0]!;
+  const headOp = cache.op[head.slot]!;
+  if (builder.usesSse) builder.handlers.add(headOp);
+  const sseGuard = builder.usesSse
+    ? `if (!sseOk) { state.nextRip = rip0 + ${head.next}; h${headOp}(state, cache, ${head.slot}); return exitCall(state, rip0, 0); }`
+    : "";
   const handlers = [...builder.handlers].map((op) => `const h${op} = rt.handler(${op});`).join("\n");
   const source = `"use strict";
 const exitCall = rt.exitCall, exitJump = rt.exitJump, condition = rt.condition, carryFlag = rt.carryFlag, parity = rt.parity, setCarryOverflow = rt.setCarryOverflow;
@@ -245,6 +252,7 @@ let done = 0, a = 0, ah = 0, as = 0, o = 0, v = 0, e = 0, p = 0, ml = 0, mh = 0,
 let fdl = 0, fdh = 0, fsl = 0, fsh = 0, frl = 0, frh = 0, fc = 0, rcf = 0, rof = 0, pending = 0;
 ${builder.usesSse ? SSE_PREAMBLE : ""}
 ${profile ? "const handlerCalls = cache.blocks.handlerCalls;" : ""}
+${sseGuard}
 ${registers.declarations}
 ${loops ? "for (;;) {" : ""}
 ${registers.body}

@@ -8,10 +8,12 @@
  * aligned-form operand, a slow memory access), calls the interpreter's
  * handler, which raises the fault.
  *
- * Generated code names: `xmm` (the XMM file, four words per register),
- * `sseOk` (CR4.OSFXSR = 1 and CR0.EM = CR0.TS = 0, read at block entry:
- * control registers change only in trap handlers, never inside a block),
- * and the scratch words `q0`–`q3`.
+ * Generated code names: `xmm` (the XMM file, four words per register) and
+ * the scratch words `q0`–`q3`. A block with inline SSE starts with a guard
+ * (block-compiler.ts): unless CR4.OSFXSR = 1 and CR0.EM = CR0.TS = 0, it
+ * only runs its first instruction through the handler (which raises #UD or
+ * #NM as due) — control registers change only in trap handlers, never inside
+ * a block, so the inline forms need no test of their own.
  */
 import type { BlockBuilder, InstructionSite } from "./block-builder";
 import { memoryFastPath } from "./block-operands";
@@ -122,7 +124,8 @@ function emitMoveQuad(b: BlockBuilder, site: InstructionSite): boolean {
   if (rm !== OPERAND.MEMORY) {
     const [from, to] = load ? [rm, reg] : [reg, rm];
     const move = `q0 = xmm[${from * 4}]; q1 = xmm[${from * 4 + 1}]; xmm[${to * 4}] = q0; xmm[${to * 4 + 1}] = q1; xmm[${to * 4 + 2}] = 0; xmm[${to * 4 + 3}] = 0;`;
-    return b.custom(site, "", "sseOk", "none", () => move);
+    b.emit(move);
+    return false;
   }
   const path = memoryFastPath(cache, slot, 8, !load, site.next);
   if (path === undefined) return b.fallback(site);
@@ -130,7 +133,7 @@ function emitMoveQuad(b: BlockBuilder, site: InstructionSite): boolean {
   const body = load
     ? `xmm[${at}] = view.getUint32(p, true); xmm[${at + 1}] = view.getUint32(p + 4, true); xmm[${at + 2}] = 0; xmm[${at + 3}] = 0;`
     : `view.setUint32(p, xmm[${at}], true); view.setUint32(p + 4, xmm[${at + 1}], true);`;
-  return b.custom(site, path.setup, `sseOk && ${path.test}`, "none", () => body);
+  return b.custom(site, path.setup, path.test, "none", () => body);
 }
 
 /**
@@ -156,11 +159,12 @@ export function emitSse(b: BlockBuilder, site: InstructionSite): boolean {
       if (rm !== OPERAND.MEMORY) {
         const [from, to] = load ? [rm, reg] : [reg, rm];
         const store = [0, 1, 2, 3].map((lane) => `xmm[${to * 4 + lane}] = q${lane};`).join(" ");
-        return b.custom(site, "", "sseOk", "none", () => `${loadRegister(from)} ${store}`);
+        b.emit(`${loadRegister(from)} ${store}`);
+        return false;
       }
       const path = memoryFastPath(cache, slot, 16, !load, site.next);
       if (path === undefined) break;
-      const test = `sseOk && ${path.test}${aligned ? " && (a & 15) === 0" : ""}`;
+      const test = `${path.test}${aligned ? " && (a & 15) === 0" : ""}`;
       if (load) {
         const store = [0, 1, 2, 3].map((lane) => `xmm[${reg * 4 + lane}] = q${lane};`).join(" ");
         return b.custom(site, path.setup, test, "none", () => `${LOAD_MEMORY} ${store}`);
@@ -179,14 +183,16 @@ export function emitSse(b: BlockBuilder, site: InstructionSite): boolean {
         ? [0, 1, 2, 3].map((lane) => `xmm[${reg * 4 + lane}] = q${(order >>> (2 * lane)) & 3};`).join(" ")
         : binaryText(aux, reg);
       if (text === undefined) break;
-      if (rm !== OPERAND.MEMORY)
-        return b.custom(site, "", "sseOk", "none", () => `${loadRegister(rm)} ${text}`);
+      if (rm !== OPERAND.MEMORY) {
+        b.emit(`${loadRegister(rm)} ${text}`);
+        return false;
+      }
       const path = memoryFastPath(cache, slot, 16, false, site.next);
       if (path === undefined) break;
       return b.custom(
         site,
         path.setup,
-        `sseOk && ${path.test} && (a & 15) === 0`,
+        `${path.test} && (a & 15) === 0`,
         "none",
         () => `${LOAD_MEMORY} ${text}`,
       );
@@ -194,7 +200,8 @@ export function emitSse(b: BlockBuilder, site: InstructionSite): boolean {
     case OP.SSE_SHIFT_IMM: {
       const text = shiftText(aux, rm, cache.immLow[slot]! & 0xff);
       if (text === undefined) break;
-      return b.custom(site, "", "sseOk", "none", () => text);
+      b.emit(text);
+      return false;
     }
     case OP.MOVD_IN:
     case OP.MOVD_OUT: {
@@ -204,7 +211,8 @@ export function emitSse(b: BlockBuilder, site: InstructionSite): boolean {
         op === OP.MOVD_IN
           ? `xmm[${reg * 4}] = regs[${rm * 2}]; xmm[${reg * 4 + 1}] = ${wide ? `regs[${rm * 2 + 1}]` : "0"}; xmm[${reg * 4 + 2}] = 0; xmm[${reg * 4 + 3}] = 0;`
           : `regs[${rm * 2}] = xmm[${reg * 4}]; regs[${rm * 2 + 1}] = ${wide ? `xmm[${reg * 4 + 1}]` : "0"};`;
-      return b.custom(site, "", "sseOk", "none", () => move);
+      b.emit(move);
+      return false;
     }
   }
   return b.fallback(site);

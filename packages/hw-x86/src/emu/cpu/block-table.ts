@@ -31,7 +31,7 @@ export type BlockFunction = (state: CpuState, budget: number) => number;
 export const BLOCK_REJECTED = 255;
 
 /** Default number of interpreted executions before a start is compiled. */
-export const DEFAULT_BLOCK_THRESHOLD = 8;
+export const DEFAULT_BLOCK_THRESHOLD = 32;
 
 /** Compiled-block storage of one decoded cache (see the file header). */
 export class BlockTable {
