@@ -120,8 +120,36 @@ function allocateRegisters(body: string, loops: boolean): { declarations: string
 const SSE_PREAMBLE = `const xmm = state.context.xmm, sseOk = (state.cr4 & ${CR4.OSFXSR}) !== 0 && (state.cr0 & ${CR0.EM | CR0.TS}) === 0;
 let q0 = 0, q1 = 0, q2 = 0, q3 = 0;`;
 
+/** Saturation of a signed 16-bit lane to 0..255 (PACKUSWB). */
+function unsignedByte(word: number): number {
+  const value = (word << 16) >> 16;
+  return value < 0 ? 0 : value > 255 ? 255 : value;
+}
+
+/** Four signed words (in two dwords) saturated to unsigned bytes, as one dword. */
+function packDwords(low: number, high: number): number {
+  return (
+    (unsignedByte(low) |
+      (unsignedByte(low >>> 16) << 8) |
+      (unsignedByte(high) << 16) |
+      (unsignedByte(high >>> 16) << 24)) >>>
+    0
+  );
+}
+
+/** PACKUSWB: the destination's eight words, then the source's (q0–q3), saturated to unsigned bytes. */
+function packUnsigned(xmm: Uint32Array, at: number, q0: number, q1: number, q2: number, q3: number): void {
+  const low = packDwords(xmm[at]!, xmm[at + 1]!);
+  const high = packDwords(xmm[at + 2]!, xmm[at + 3]!);
+  xmm[at] = low;
+  xmm[at + 1] = high;
+  xmm[at + 2] = packDwords(q0, q1);
+  xmm[at + 3] = packDwords(q2, q3);
+}
+
 /** What generated code reaches through its `rt` argument. */
 const RUNTIME = {
+  packUnsigned,
   exitCall,
   exitJump,
   condition,
@@ -243,7 +271,7 @@ export function blockSource(
     : "";
   const handlers = [...builder.handlers].map((op) => `const h${op} = rt.handler(${op});`).join("\n");
   const source = `"use strict";
-const exitCall = rt.exitCall, exitJump = rt.exitJump, condition = rt.condition, carryFlag = rt.carryFlag, parity = rt.parity, setCarryOverflow = rt.setCarryOverflow;
+const exitCall = rt.exitCall, exitJump = rt.exitJump, condition = rt.condition, carryFlag = rt.carryFlag, parity = rt.parity, setCarryOverflow = rt.setCarryOverflow, packUnsigned = rt.packUnsigned;
 ${handlers}
 return function block_${start}(state, budget) {
 const regs = state.regs, view = state.view, u8 = state.u8, tlbTag = state.tlbTag, tlbPhysical = state.tlbPhysical, tlbAccess = state.tlbAccess, codePages = state.codePages, cache = state.cache;

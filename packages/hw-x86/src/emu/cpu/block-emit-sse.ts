@@ -61,6 +61,33 @@ function binaryText(op: number, dst: number): string | undefined {
         )
         .join(" ");
     }
+    case SSE.ADD8:
+    case SSE.ADD16: {
+      // SWAR: add the lanes without their top bits, then put the top bits back by XOR.
+      const [low, top] = op === SSE.ADD8 ? [0x7f7f7f7f, 0x80808080] : [0x7fff7fff, 0x80008000];
+      return lanes((d, q) => `((xmm[${d}] & ${low}) + (${q} & ${low})) ^ ((xmm[${d}] ^ ${q}) & ${top})`);
+    }
+    case SSE.SUB8:
+    case SSE.SUB16: {
+      const [low, top] = op === SSE.SUB8 ? [0x7f7f7f7f, 0x80808080] : [0x7fff7fff, 0x80008000];
+      return lanes((d, q) => `((xmm[${d}] | ${top}) - (${q} & ${low})) ^ ((xmm[${d}] ^ ~${q}) & ${top})`);
+    }
+    case SSE.UNPCKL16:
+    case SSE.UNPCKH16: {
+      const from = op === SSE.UNPCKL16 ? 0 : 2;
+      return `x = xmm[${at + from}]; y = xmm[${at + from + 1}]; xmm[${at}] = (x & 65535) | (q${from} << 16); xmm[${at + 1}] = (x >>> 16) | (q${from} & 4294901760); xmm[${at + 2}] = (y & 65535) | (q${from + 1} << 16); xmm[${at + 3}] = (y >>> 16) | (q${from + 1} & 4294901760);`;
+    }
+    case SSE.UNPCKL8:
+    case SSE.UNPCKH8: {
+      const from = op === SSE.UNPCKL8 ? 0 : 2;
+      const low = (d: string, q: string) =>
+        `(${d} & 255) | ((${q} & 255) << 8) | ((${d} & 65280) << 8) | ((${q} & 65280) << 16)`;
+      const high = (d: string, q: string) =>
+        `((${d} >>> 16) & 255) | (((${q} >>> 16) & 255) << 8) | ((${d} >>> 8) & 16711680) | (${q} & 4278190080)`;
+      return `x = xmm[${at + from}]; y = xmm[${at + from + 1}]; xmm[${at}] = ${low("x", `q${from}`)}; xmm[${at + 1}] = ${high("x", `q${from}`)}; xmm[${at + 2}] = ${low("y", `q${from + 1}`)}; xmm[${at + 3}] = ${high("y", `q${from + 1}`)};`;
+    }
+    case SSE.PACKUSWB:
+      return `packUnsigned(xmm, ${at}, q0, q1, q2, q3);`;
     case SSE.UNPCKL32:
       return `xmm[${at + 3}] = q1; xmm[${at + 2}] = xmm[${at + 1}]; xmm[${at + 1}] = q0;`;
     case SSE.UNPCKH32:
@@ -86,6 +113,14 @@ function shiftText(op: number, reg: number, count: number): string | undefined {
       return count > 31 ? each(() => "0") : each((w) => `${w} << ${count}`);
     case SSE.SRA32:
       return each((w) => `${w} >> ${Math.min(count, 31)}`);
+    case SSE.SRL16:
+      return count > 15
+        ? each(() => "0")
+        : each((w) => `(${w} >>> ${count}) & ${((0xffff >>> count) * 0x10001) >>> 0}`);
+    case SSE.SLL16:
+      return count > 15
+        ? each(() => "0")
+        : each((w) => `(${w} << ${count}) & ${(((0xffff << count) & 0xffff) * 0x10001) >>> 0}`);
     case SSE.SRL64:
     case SSE.SLL64: {
       if (count > 63) return each(() => "0");
@@ -177,11 +212,17 @@ export function emitSse(b: BlockBuilder, site: InstructionSite): boolean {
     case OP.SSE_BINARY:
     case OP.SSE_SHUFFLE: {
       const shuffle = op === OP.SSE_SHUFFLE;
-      if (shuffle && aux !== SHUFFLE.PSHUFD) break;
+      if (shuffle && aux !== SHUFFLE.PSHUFD && aux !== SHUFFLE.SHUFPS) break;
       const order = cache.immLow[slot]! & 0xff;
-      const text = shuffle
-        ? [0, 1, 2, 3].map((lane) => `xmm[${reg * 4 + lane}] = q${(order >>> (2 * lane)) & 3};`).join(" ")
-        : binaryText(aux, reg);
+      const pick = (lane: number) => (order >>> (2 * lane)) & 3;
+      const at = reg * 4;
+      let text: string | undefined;
+      if (!shuffle) text = binaryText(aux, reg);
+      else if (aux === SHUFFLE.PSHUFD)
+        text = [0, 1, 2, 3].map((lane) => `xmm[${at + lane}] = q${pick(lane)};`).join(" ");
+      // SHUFPS: the two low lanes from the destination, the two high from the source.
+      else
+        text = `x = xmm[${at + pick(0)}]; y = xmm[${at + pick(1)}]; xmm[${at}] = x; xmm[${at + 1}] = y; xmm[${at + 2}] = q${pick(2)}; xmm[${at + 3}] = q${pick(3)};`;
       if (text === undefined) break;
       if (rm !== OPERAND.MEMORY) {
         b.emit(`${loadRegister(rm)} ${text}`);
