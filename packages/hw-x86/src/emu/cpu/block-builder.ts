@@ -17,7 +17,7 @@
 import { type FlagRecord, FlagTracker } from "./block-flags";
 import { memoryFastPath } from "./block-operands";
 import type { DecodedCache } from "./decoded-cache";
-import { OP, PREFIX } from "./ops";
+import { OP, OPERAND, PREFIX } from "./ops";
 
 /**
  * Markers in the statements: the compiler keeps guest registers in JS locals
@@ -29,6 +29,67 @@ import { OP, PREFIX } from "./ops";
 export const SPILL = "/*spill*/";
 /** See {@link SPILL}. */
 export const RELOAD = "/*reload*/";
+
+/**
+ * The general registers (0–15) the handler of `slot`'s instruction may
+ * write, or undefined when that is not known here (the caller then reloads
+ * every register). Memory destinations and XMM registers do not count: XMM
+ * registers are never held in locals.
+ */
+export function handlerWrites(cache: DecodedCache, slot: number): number[] | undefined {
+  const reg = cache.reg[slot]!;
+  const rm = cache.rm[slot]!;
+  const gpr = (operand: number) => (cache.size[slot] === 1 && operand >= 16 ? operand - 16 : operand);
+  switch (cache.op[slot]) {
+    case OP.ALU_RM_R:
+    case OP.ALU_RM_I:
+    case OP.TEST_RM_R:
+    case OP.TEST_RM_I:
+    case OP.MOV_RM_R:
+    case OP.MOV_RM_I:
+    case OP.SETCC:
+    case OP.INC:
+    case OP.DEC:
+    case OP.NEG:
+    case OP.NOT:
+    case OP.SHIFT_I:
+    case OP.SHIFT_CL:
+    case OP.MOVD_OUT:
+      return rm === OPERAND.MEMORY ? [] : [gpr(rm)];
+    case OP.ALU_R_RM:
+    case OP.MOV_R_RM:
+    case OP.MOVZX:
+    case OP.MOVSX:
+    case OP.MOVSXD:
+    case OP.CMOVCC:
+    case OP.LEA:
+    case OP.IMUL_R_RM:
+    case OP.IMUL_R_RM_I:
+      return [gpr(reg)];
+    case OP.PUSH_R:
+    case OP.PUSH_I:
+      return [GPR_RSP];
+    case OP.POP_R:
+      return [GPR_RSP, reg];
+    case OP.SSE_LOAD:
+    case OP.SSE_STORE:
+    case OP.SSE_BINARY:
+    case OP.SSE_SHUFFLE:
+    case OP.SSE_SHIFT_IMM:
+    case OP.SSE_HALF:
+    case OP.MOVD_IN:
+      return [];
+    default:
+      return undefined;
+  }
+}
+
+const GPR_RSP = 4;
+
+/** The RELOAD marker for the registers `writes` lists (all registers when undefined). */
+export function reloadMarker(writes: number[] | undefined): string {
+  return writes === undefined ? RELOAD : `/*reload:${writes.join(",")}*/`;
+}
 
 /** Where one instruction sits in its block. */
 export interface InstructionSite {
@@ -180,6 +241,7 @@ export class BlockBuilder {
     const count = this.profile ? `handlerCalls[${op}]++;` : "";
     const call = `${count}${this.flags.flushCode()} ${SPILL} state.rip = rip0 + ${site.off}; state.nextRip = rip0 + ${site.next}; state.retired = r0 + done + ${site.index}; h${op}(state, cache, ${site.slot});`;
     const exit = `return exitCall(state, rip0 + ${site.off}, done + ${site.index});`;
-    return ending ? `${call} ${exit}` : `${call} if (state.blockStop !== 0) { ${exit} } ${RELOAD}`;
+    const reload = reloadMarker(handlerWrites(this.cache, site.slot));
+    return ending ? `${call} ${exit}` : `${call} if (state.blockStop !== 0) { ${exit} } ${reload}`;
   }
 }

@@ -110,7 +110,16 @@ function allocateRegisters(body: string, loops: boolean): { declarations: string
       value === `g${k}` ? `regs[${k}] = g${k};` : `g${k} = (${value}) >>> 0;`,
     )
     .replace(/regs\[(\d+)\](?! = g)/g, "g$1")
-    .replaceAll(RELOAD, reload);
+    .replaceAll(RELOAD, reload)
+    .replace(/\/\*reload:([\d,]*)\*\//g, (_, list: string) =>
+      list
+        .split(",")
+        .filter((entry) => entry !== "")
+        .flatMap((gpr) => [Number(gpr) * 2, Number(gpr) * 2 + 1])
+        .filter((k) => used.has(k))
+        .map((k) => `g${k} = regs[${k}];`)
+        .join(" "),
+    );
   const declarations =
     sortedUsed.length === 0 ? "" : `let ${sortedUsed.map((k) => `g${k} = regs[${k}]`).join(", ")};`;
   return { declarations, body: rewritten };
