@@ -22,59 +22,18 @@
  * registers, memory, flags, RIP, retired count, faults and trap order.
  */
 import { CR0, CR4 } from "./arch-bits";
-import { BlockBuilder, endsBlock, type InstructionSite, RELOAD, SPILL } from "./block-builder";
+import { BlockBuilder, endsBlock, type InstructionSite, SPILL } from "./block-builder";
 import { emitInstruction } from "./block-emit";
 import type { FlagRecord } from "./block-flags";
+import { RUNTIME } from "./block-runtime";
 import type { BlockFunction, BlockTable } from "./block-table";
-import { condition } from "./condition";
 import type { CpuState } from "./cpu-state";
 import type { DecodedCache } from "./decoded-cache";
 import { decodeInstruction } from "./decoder";
-import { operationHandler } from "./execute";
-import { carryFlag, parity, setCarryOverflow } from "./flags";
 import { OP } from "./ops";
 
 /** Longest block, in instructions (also bounded by the 255 of `BlockTable.count`). */
 export const MAX_BLOCK_INSTRUCTIONS = 32;
-
-const LOWER_HALF_END = 2 ** 47;
-const GP_VECTOR = 13;
-
-/**
- * Leaves a block after a handler call at instruction index `before` (whose
- * RIP is `ripHere`): with an exception pending RIP stays on the instruction;
- * otherwise the instruction retired and RIP is wherever it went.
- */
-function exitCall(state: CpuState, ripHere: number, before: number): number {
-  if (state.exceptionVector !== -1) {
-    state.rip = ripHere;
-    return before + 1;
-  }
-  state.rip = state.nextRip;
-  state.retired++;
-  return before + 1;
-}
-
-/** Leaves a block through a taken relative branch; a non-canonical target is #GP(0) on the branch. */
-function exitJump(
-  state: CpuState,
-  target: number,
-  ripHere: number,
-  ripNext: number,
-  retiredBefore: number,
-  before: number,
-): number {
-  if (target >= LOWER_HALF_END || target < -LOWER_HALF_END) {
-    state.rip = ripHere;
-    state.nextRip = ripNext;
-    state.retired = retiredBefore;
-    state.raise(GP_VECTOR, 0);
-    return before + 1;
-  }
-  state.rip = target;
-  state.retired = retiredBefore + 1;
-  return before + 1;
-}
 
 /**
  * Register allocation by rewriting: every `regs[k]` of the generated code
@@ -86,40 +45,40 @@ function exitJump(
 function allocateRegisters(body: string, loops: boolean): { declarations: string; body: string } {
   const used = new Set<number>();
   const written = new Set<number>();
-  for (const match of body.matchAll(/regs\[(\d+)\]/g)) used.add(Number(match[1]));
-  for (const match of body.matchAll(/regs\[(\d+)\] = /g)) written.add(Number(match[1]));
-  const sortedUsed = [...used].sort((left, right) => left - right);
-  const sortedWritten = [...written].sort((left, right) => left - right);
-  const reload = sortedUsed.map((k) => `g${k} = regs[${k}];`).join(" ");
-  // A spill stores the registers written before it in the text (all written ones in a loop,
-  // where a later write of the previous iteration is also live).
-  const pieces = body.split(SPILL);
-  const dirty = new Set<number>(loops ? sortedWritten : []);
-  let joined = pieces[0]!;
-  for (const match of joined.matchAll(/regs\[(\d+)\] = /g)) dirty.add(Number(match[1]));
-  for (const piece of pieces.slice(1)) {
-    joined +=
-      [...dirty]
-        .sort((left, right) => left - right)
-        .map((k) => `regs[${k}] = g${k};`)
-        .join(" ") + piece;
-    for (const match of piece.matchAll(/regs\[(\d+)\] = /g)) dirty.add(Number(match[1]));
+  for (const match of body.matchAll(/regs\[(\d+)\]( = )?/g)) {
+    const k = Number(match[1]);
+    used.add(k);
+    if (match[2] !== undefined) written.add(k);
   }
-  const rewritten = joined
-    .replace(/regs\[(\d+)\] = ([^;]*);/g, (_, k: string, value: string) =>
-      value === `g${k}` ? `regs[${k}] = g${k};` : `g${k} = (${value}) >>> 0;`,
-    )
-    .replace(/regs\[(\d+)\](?! = g)/g, "g$1")
-    .replaceAll(RELOAD, reload)
-    .replace(/\/\*reload:([\d,]*)\*\//g, (_, list: string) =>
-      list
+  const sortedUsed = [...used].sort((left, right) => left - right);
+  const reloadAll = sortedUsed.map((k) => `g${k} = regs[${k}];`).join(" ");
+  // A spill stores the registers written before it in the text (every written one in a loop,
+  // where a write later in the previous iteration is live too). One pass, in text order.
+  const dirty = new Set<number>(loops ? written : []);
+  const rewritten = body.replace(
+    /regs\[(\d+)\] = ([^;]*);|regs\[(\d+)\]|\/\*spill\*\/|\/\*reload(?::([\d,]*))?\*\//g,
+    (text: string, writeTo?: string, value?: string, readFrom?: string, list?: string) => {
+      if (writeTo !== undefined) {
+        dirty.add(Number(writeTo));
+        return `g${writeTo} = (${value!.replace(/regs\[(\d+)\]/g, "g$1")}) >>> 0;`;
+      }
+      if (readFrom !== undefined) return `g${readFrom}`;
+      if (text === SPILL) {
+        return [...dirty]
+          .sort((left, right) => left - right)
+          .map((k) => `regs[${k}] = g${k};`)
+          .join(" ");
+      }
+      if (list === undefined) return reloadAll;
+      return list
         .split(",")
         .filter((entry) => entry !== "")
         .flatMap((gpr) => [Number(gpr) * 2, Number(gpr) * 2 + 1])
         .filter((k) => used.has(k))
         .map((k) => `g${k} = regs[${k}];`)
-        .join(" "),
-    );
+        .join(" ");
+    },
+  );
   const declarations =
     sortedUsed.length === 0 ? "" : `let ${sortedUsed.map((k) => `g${k} = regs[${k}]`).join(", ")};`;
   return { declarations, body: rewritten };
@@ -128,45 +87,6 @@ function allocateRegisters(body: string, loops: boolean): { declarations: string
 /** Declarations of blocks with inline SSE (block-emit-sse.ts): CR4.OSFXSR = 1, CR0.EM = CR0.TS = 0. */
 const SSE_PREAMBLE = `const xmm = state.context.xmm, sseOk = (state.cr4 & ${CR4.OSFXSR}) !== 0 && (state.cr0 & ${CR0.EM | CR0.TS}) === 0;
 let q0 = 0, q1 = 0, q2 = 0, q3 = 0;`;
-
-/** Saturation of a signed 16-bit lane to 0..255 (PACKUSWB). */
-function unsignedByte(word: number): number {
-  const value = (word << 16) >> 16;
-  return value < 0 ? 0 : value > 255 ? 255 : value;
-}
-
-/** Four signed words (in two dwords) saturated to unsigned bytes, as one dword. */
-function packDwords(low: number, high: number): number {
-  return (
-    (unsignedByte(low) |
-      (unsignedByte(low >>> 16) << 8) |
-      (unsignedByte(high) << 16) |
-      (unsignedByte(high >>> 16) << 24)) >>>
-    0
-  );
-}
-
-/** PACKUSWB: the destination's eight words, then the source's (q0–q3), saturated to unsigned bytes. */
-function packUnsigned(xmm: Uint32Array, at: number, q0: number, q1: number, q2: number, q3: number): void {
-  const low = packDwords(xmm[at]!, xmm[at + 1]!);
-  const high = packDwords(xmm[at + 2]!, xmm[at + 3]!);
-  xmm[at] = low;
-  xmm[at + 1] = high;
-  xmm[at + 2] = packDwords(q0, q1);
-  xmm[at + 3] = packDwords(q2, q3);
-}
-
-/** What generated code reaches through its `rt` argument. */
-const RUNTIME = {
-  packUnsigned,
-  exitCall,
-  exitJump,
-  condition,
-  carryFlag,
-  parity,
-  setCarryOverflow,
-  handler: operationHandler,
-};
 
 /** Operations with an inline form in block-emit.ts (a block of none of them is not worth compiling). */
 const INLINE_OPS = new Set<number>([
@@ -282,7 +202,7 @@ export function blockSource(
   const source = `"use strict";
 const exitCall = rt.exitCall, exitJump = rt.exitJump, condition = rt.condition, carryFlag = rt.carryFlag, parity = rt.parity, setCarryOverflow = rt.setCarryOverflow, packUnsigned = rt.packUnsigned;
 ${handlers}
-return function block_${start}(state, budget) {
+return (function block_${start}(state, budget) {
 const regs = state.regs, view = state.view, u8 = state.u8, tlbTag = state.tlbTag, tlbPhysical = state.tlbPhysical, tlbAccess = state.tlbAccess, codePages = state.codePages, cache = state.cache;
 const rip0 = state.rip, r0 = state.retired;
 let done = 0, a = 0, ah = 0, as = 0, o = 0, v = 0, e = 0, p = 0, ml = 0, mh = 0, t = 0, x = 0, y = 0;
@@ -294,7 +214,7 @@ ${registers.declarations}
 ${loops ? "for (;;) {" : ""}
 ${registers.body}
 ${loops ? "}" : ""}
-};`;
+});`;
   return { source, count: sites.length };
 }
 
