@@ -161,6 +161,70 @@ function formBlock(
 }
 
 /**
+ * The join of a forward Jcc at `sites[at]` whose target is the start of a
+ * later instruction of [at + 2, to): the skipped instructions become the
+ * body of an `if` (a hammock), so a loop with an `if` inside stays one
+ * block. Undefined for any other Jcc.
+ */
+function hammockJoin(
+  cache: DecodedCache,
+  sites: readonly InstructionSite[],
+  at: number,
+  to: number,
+): number | undefined {
+  const site = sites[at]!;
+  if (cache.op[site.slot] !== OP.JCC) return undefined;
+  const target = site.next + cache.immLow[site.slot]!;
+  for (let join = at + 2; join < to; join++) {
+    if (sites[join]!.off === target) return join;
+    if (sites[join]!.off > target) return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Emits `sites[from, to)`; returns whether the last instruction leaves the
+ * block on every path. A forward Jcc to a later instruction of the range
+ * becomes `if (!cc) { skipped } else { done -= skipped count }`: `done` keeps
+ * counting the instructions that really ran. When the skipped instructions
+ * change where the flags are, both arms flush them and the join starts from
+ * the state.
+ */
+function emitRange(b: BlockBuilder, sites: readonly InstructionSite[], from: number, to: number): boolean {
+  let ended = false;
+  let at = from;
+  while (at < to) {
+    const join = hammockJoin(b.cache, sites, at, to);
+    if (join === undefined) {
+      ended = emitInstruction(b, sites[at]!);
+      at++;
+      continue;
+    }
+    const test = b.flags.condition(b.cache.aux[sites[at]!.slot]!);
+    b.emit(test.pre);
+    const before = b.flags.save();
+    const version = b.flags.version;
+    b.emit(`if (!(${test.expr})) {`);
+    emitRange(b, sites, at + 1, join);
+    const changed = b.flags.version !== version;
+    if (changed) b.emit(b.flags.flushCode());
+    const after = b.flags.save();
+    b.flags.restore(before);
+    b.emit(`} else { ${changed ? b.flags.flushCode() : ""} done -= ${join - at - 1}; }`);
+    if (changed) {
+      b.flags.setState();
+    } else {
+      // Same record on both arms; it is in the state only if both arms put it there.
+      b.flags.restore(before);
+      b.flags.flushed = before.flushed && after.flushed;
+    }
+    ended = false;
+    at = join;
+  }
+  return ended;
+}
+
+/**
  * The JavaScript source of the block starting at `start` and its instruction
  * count, or undefined when no instruction in it has an inline form.
  */
@@ -174,8 +238,7 @@ export function blockSource(
   const profile = cache.blocks?.profile ?? false;
   const emitAll = (pending?: FlagRecord) => {
     const builder = new BlockBuilder(cache, sites.length, loops, profile, pending);
-    let ended = false;
-    for (const site of sites) ended = emitInstruction(builder, site);
+    const ended = emitRange(builder, sites, 0, sites.length);
     return { builder, ended };
   };
   let { builder, ended } = emitAll();

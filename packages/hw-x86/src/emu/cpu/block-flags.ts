@@ -75,6 +75,22 @@ function flushRecord(kind: number, op: number, size: number): string {
   return "";
 }
 
+/** A saved {@link FlagTracker} state. */
+export interface FlagTrackerState {
+  /** FLAG_SOURCE kind. */
+  kind: number;
+  /** LAZY kind. */
+  op: number;
+  /** Operand size. */
+  size: number;
+  /** For ROTATE: the kind underneath. */
+  baseKind: number;
+  /** The state already holds the flags. */
+  flushed: boolean;
+  /** For PENDING: the back edge's record. */
+  pendingRecord: FlagRecord | undefined;
+}
+
 /** Compile-time flag location for one block being compiled. */
 export class FlagTracker {
   /** FLAG_SOURCE of the current flags. */
@@ -89,9 +105,35 @@ export class FlagTracker {
   flushed = true;
   /** For PENDING: the record the back edge leaves in the locals. */
   pendingRecord: FlagRecord | undefined;
+  /** Increases on every change of kind or record (a region that leaves it alone left the flags alone). */
+  version = 0;
+
+  /** The tracker's whole state, to emit the other arm of a branch from the same starting point. */
+  save(): FlagTrackerState {
+    return {
+      kind: this.kind,
+      op: this.op,
+      size: this.size,
+      baseKind: this.baseKind,
+      flushed: this.flushed,
+      pendingRecord: this.pendingRecord,
+    };
+  }
+
+  /** Restores a state from {@link FlagTracker.save} (the version moves on). */
+  restore(saved: FlagTrackerState): void {
+    this.kind = saved.kind;
+    this.op = saved.op;
+    this.size = saved.size;
+    this.baseKind = saved.baseKind;
+    this.flushed = saved.flushed;
+    this.pendingRecord = saved.pendingRecord;
+    this.version++;
+  }
 
   /** Starts the loop head in PENDING for `record` (see the file header). */
   setPending(record: FlagRecord): void {
+    this.version++;
     this.kind = FLAG_SOURCE.PENDING;
     this.pendingRecord = record;
     this.flushed = false;
@@ -116,12 +158,14 @@ export class FlagTracker {
 
   /** The flags are (again) whatever the state says. */
   setState(): void {
+    this.version++;
     this.kind = FLAG_SOURCE.STATE;
     this.flushed = true;
   }
 
   /** A lazy record of kind `op` at `size` was just written to the locals. */
   setLazy(op: number, size: number): void {
+    this.version++;
     this.kind = FLAG_SOURCE.LAZY;
     this.op = op;
     this.size = size;
@@ -130,6 +174,7 @@ export class FlagTracker {
 
   /** IMUL flags were just written to `frl frh fc`. */
   setMultiply(size: number): void {
+    this.version++;
     this.kind = FLAG_SOURCE.MUL;
     this.size = size;
     this.flushed = false;
@@ -137,6 +182,7 @@ export class FlagTracker {
 
   /** A rotate just wrote `rcf rof`; the other flags stay where they were. */
   setRotate(): void {
+    this.version++;
     // Callers settle() first: the base is never PENDING.
     if (this.kind !== FLAG_SOURCE.ROTATE) this.baseKind = this.kind;
     this.kind = FLAG_SOURCE.ROTATE;
