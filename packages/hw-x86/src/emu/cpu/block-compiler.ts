@@ -160,6 +160,14 @@ function formBlock(
   return { sites, loops };
 }
 
+/** The generated source of one block. */
+export interface BlockSource {
+  /** JavaScript: the body of `new Function("rt", source)`, which returns the block function. */
+  source: string;
+  /** Instructions in the block (the most one pass runs). */
+  count: number;
+}
+
 /**
  * The join of a forward Jcc at `sites[at]` whose target is the start of a
  * later instruction of [at + 2, to): the skipped instructions become the
@@ -228,11 +236,7 @@ function emitRange(b: BlockBuilder, sites: readonly InstructionSite[], from: num
  * The JavaScript source of the block starting at `start` and its instruction
  * count, or undefined when no instruction in it has an inline form.
  */
-export function blockSource(
-  state: CpuState,
-  cache: DecodedCache,
-  start: number,
-): { source: string; count: number } | undefined {
+export function blockSource(state: CpuState, cache: DecodedCache, start: number): BlockSource | undefined {
   const { sites, loops } = formBlock(state, cache, start);
   if (!sites.some((site) => INLINE_OPS.has(cache.op[site.slot]!))) return undefined;
   const profile = cache.blocks?.profile ?? false;
