@@ -13,7 +13,13 @@
  * Results:
  * - `mips/<case>` (MIPS, host clock): retired guest instructions / host
  *   seconds of `TestKernel.run` with compiled blocks (the default CPU), one
- *   value per round, median reported.
+ *   value per round, median reported. Each run is a fresh machine, but the
+ *   process has run the program before (warm-up, earlier rounds): compiled
+ *   block functions come from the process-wide code cache and V8's
+ *   optimised code is warm.
+ * - `mips/<case>-cold` (MIPS, host): the first run of the program in a fresh
+ *   child process (bundled build), so compiling every block and V8's own
+ *   warm-up are inside the figure.
  * - `mips/<case>-interpreter` (MIPS, host): the same binary and arguments
  *   with block compilation off (the interpreter alone), in the same rounds,
  *   the two runs of a round in alternating order.
@@ -58,6 +64,8 @@ const NATIVE_RUNS_PER_ROUND = 7;
 /** Below this share of the spawn overhead, the native work left after subtracting it is flagged as unreliable. */
 const NET_RELIABLE_SHARE = 0.25;
 const BUNDLED_CASE = "sieve-O2-gpr";
+/** Fresh child processes (of each kind) per case for the cold-start figure. */
+const COLD_CHILDREN = 3;
 const failures: string[] = [];
 const notes: string[] = [];
 const startedAt = process.hrtime.bigint();
@@ -162,11 +170,48 @@ function childRecords(guestCase: GuestCase): BenchResult[] {
   return records;
 }
 
+/**
+ * `mips/<case>-cold`: the first run of the program in fresh child processes
+ * (bundled build): every block is compiled during the run and V8 starts
+ * cold, unlike the in-process rounds, which run after the warm-up with the
+ * process-wide code cache and V8's optimised code warm.
+ */
+function coldRecords(guestCase: GuestCase): BenchResult[] {
+  const measured = measureChildren({
+    packageDir,
+    binaryPath: guestCase.binary.path,
+    args: guestCase.args,
+    warmups: 0,
+    repeats: 1,
+    childrenPerKind: COLD_CHILDREN,
+  });
+  if (!measured.ok) {
+    failures.push(`${guestCase.name}-cold: not measured: ${measured.reason}`);
+    return [];
+  }
+  const bad = measured.bundled
+    .map((run) => checkOutcome(run, guestCase.expected))
+    .find((verdict) => !verdict.ok);
+  if (bad && !bad.ok) {
+    failures.push(`${guestCase.name}-cold: FAILED: ${bad.reason}`);
+    return [];
+  }
+  const runs = measured.bundled;
+  return [
+    mipsRecord(
+      `mips/${guestCase.name}-cold`,
+      runs[0]!.instructions,
+      runs.map((run) => run.seconds),
+    ),
+  ];
+}
+
 /** Prints the headline figures against the issue's anchors, then notes and failures. */
 function summarize(results: readonly BenchResult[]): void {
   const mips = results.filter(
-    (result) => result.unit === "MIPS" && !/-(bundled|tsx-child|interpreter)$/.test(result.name),
+    (result) => result.unit === "MIPS" && !/-(bundled|tsx-child|interpreter|cold)$/.test(result.name),
   );
+  const cold = results.filter((result) => result.unit === "MIPS" && result.name.endsWith("-cold"));
   const interpreterMips = results.filter(
     (result) => result.unit === "MIPS" && result.name.endsWith("-interpreter"),
   );
@@ -176,6 +221,12 @@ function summarize(results: readonly BenchResult[]): void {
     const figures = mips.map((result) => result.median);
     console.log(
       `In-process (tsx) MIPS with compiled blocks: median ${median(figures).toFixed(1)}, range ${Math.min(...figures).toFixed(1)}–${Math.max(...figures).toFixed(1)} over ${mips.length} cases.`,
+    );
+  }
+  if (cold.length > 0) {
+    const figures = cold.map((result) => result.median);
+    console.log(
+      `Cold start (first run in a fresh process, bundled, every block compiled during the run): median ${median(figures).toFixed(1)}, range ${Math.min(...figures).toFixed(1)}–${Math.max(...figures).toFixed(1)} MIPS.`,
     );
   }
   if (interpreterMips.length > 0) {
@@ -231,6 +282,9 @@ function main(): void {
     (measurement) => measurement.guestCase.name === BUNDLED_CASE && measurement.failure === undefined,
   );
   if (bundledCase) results.push(...childRecords(bundledCase.guestCase));
+  for (const measurement of measurements) {
+    if (measurement.failure === undefined) results.push(...coldRecords(measurement.guestCase));
+  }
   console.log(`\nmeasured in ${elapsed()}\n`);
   const report = reportBenchResults(packageDir, results);
   summarize(results);

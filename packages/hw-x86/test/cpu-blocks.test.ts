@@ -10,7 +10,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { findGuestBinary, readGuestBinary } from "../guest/catalog";
-import { blockSource } from "../src/emu/cpu/block-compiler";
+import { blockSource, sharedBlockCount } from "../src/emu/cpu/block-compiler";
 import { STOP_REASON } from "../src/emu/cpu/cpu";
 import { fetchInstruction } from "../src/emu/cpu/fetch";
 import { readFlags } from "../src/emu/cpu/flags";
@@ -228,6 +228,27 @@ describe("compiled blocks agree with the interpreter", () => {
     expect(built?.count).toBe(4);
     expect(built?.source).not.toMatch(/\bh1\(|\bh3\(|\bh45\(/);
     expect(built?.source).toMatch(/h69\(|h0\(/);
+  });
+});
+
+describe("the process-wide code cache", () => {
+  it("a second machine running the same program reuses every compiled block function", () => {
+    const binary = findGuestBinary("crc32-O2-gpr");
+    if (binary === undefined) throw new Error("no guest binary crc32-O2-gpr");
+    const elf = readGuestBinary(binary);
+    const run = () => {
+      const kernel = new TestKernel({ blockThreshold: 2 });
+      kernel.load(elf, ["crc32", ...binary.program.quickArgs]);
+      return { result: kernel.run(), blocks: kernel.harness.cache.blocks! };
+    };
+    const first = run();
+    const cached = sharedBlockCount();
+    const second = run();
+    expect(second.result).toEqual(first.result);
+    expect(second.blocks.compiled).toBe(first.blocks.compiled);
+    expect(second.blocks.compiled).toBeGreaterThan(0);
+    // Same instructions, same source text: nothing new was compiled.
+    expect(sharedBlockCount()).toBe(cached);
   });
 });
 

@@ -13,7 +13,13 @@ export {
   PHYSICAL_ADDRESS_LIMIT,
   PORT_COUNT,
 } from "./bus";
-export { type BlockSource, blockSource, compileBlock, MAX_BLOCK_INSTRUCTIONS } from "./cpu/block-compiler";
+export {
+  type BlockSource,
+  blockSource,
+  compileBlock,
+  MAX_BLOCK_INSTRUCTIONS,
+  sharedBlockCount,
+} from "./cpu/block-compiler";
 export { BLOCK_REJECTED, type BlockFunction, BlockTable, DEFAULT_BLOCK_THRESHOLD } from "./cpu/block-table";
 export {
   Cpu,

@@ -8,7 +8,9 @@
  * Exit protocol (what block-runtime.ts and cpu.ts rely on): on every return
  * the state holds RIP, `retired` and the flags exactly as the interpreter
  * would after the same instructions, and the return value is how many
- * instructions ran (the faulting one included). Before a handler call the
+ * instructions ran (a faulting one included). An inline form whose fast
+ * path does not apply leaves the block just before itself, so a block may
+ * return 0 (its first instruction is then the run loop's to interpret). Before a handler call the
  * flags are flushed and RIP, `nextRip` and `retired` are set as the
  * interpreter's run loop would set them; after it, `state.blockStop` says
  * whether the block must leave (an exception, a released code page, an
@@ -153,6 +155,8 @@ export class BlockBuilder {
     readonly cache: DecodedCache,
     /** Instructions in the block. */
     readonly count: number,
+    /** Decoded-cache slot of the first instruction (the code names slots relative to it, `s0`). */
+    readonly start: number,
     /** The block branches back to its own start (the code is wrapped in a loop). */
     readonly loops: boolean,
     /** Count handler calls in the table's `handlerCalls` (generated code names it `handlerCalls`). */
@@ -186,12 +190,14 @@ export class BlockBuilder {
    * `test` holds, else the handler. `mode` says how to bring the handler
    * path's flags in line with the inline path's afterwards.
    */
-  custom(site: InstructionSite, setup: string, test: string, mode: FlagMode, body: () => string): boolean {
+  custom(site: InstructionSite, setup: string, test: string, _mode: FlagMode, body: () => string): boolean {
     const ending = endsBlock(this.cache, site.slot);
-    const slow = this.callText(site, ending);
+    // Otherwise the block stops before this instruction and the run loop interprets it
+    // (a TLB miss, MMIO, a page-crossing access, a store into a code page: rare, and the
+    // interpreter raises any fault).
+    const slow = `${this.flags.flushCode()} ${SPILL} state.rip = rip0 + ${site.off}; state.retired = r0 + done + ${site.index}; return done + ${site.index};`;
     const inline = body();
-    const reload = !ending && mode === "lazy" ? this.flags.reloadLazyCode() : "";
-    this.emit(`${setup}\nif (${test}) { ${inline} } else { ${slow} ${reload} }`);
+    this.emit(`${setup}\nif (${test}) { ${inline} } else { ${slow} }`);
     return ending;
   }
 
@@ -239,7 +245,7 @@ export class BlockBuilder {
     const op = this.cache.op[site.slot]!;
     this.handlers.add(op);
     const count = this.profile ? `handlerCalls[${op}]++;` : "";
-    const call = `${count}${this.flags.flushCode()} ${SPILL} state.rip = rip0 + ${site.off}; state.nextRip = rip0 + ${site.next}; state.retired = r0 + done + ${site.index}; h${op}(state, cache, ${site.slot});`;
+    const call = `${count}${this.flags.flushCode()} ${SPILL} state.rip = rip0 + ${site.off}; state.nextRip = rip0 + ${site.next}; state.retired = r0 + done + ${site.index}; h${op}(state, cache, s0 + ${site.slot - this.start});`;
     const exit = `return exitCall(state, rip0 + ${site.off}, done + ${site.index});`;
     const reload = reloadMarker(handlerWrites(this.cache, site.slot));
     return ending ? `${call} ${exit}` : `${call} if (state.blockStop !== 0) { ${exit} } ${reload}`;

@@ -60,6 +60,8 @@ function allocateRegisters(body: string, loops: boolean): { declarations: string
     (text: string, writeTo?: string, value?: string, readFrom?: string, list?: string) => {
       if (writeTo !== undefined) {
         dirty.add(Number(writeTo));
+        // A decimal literal from the emitters is already a uint32.
+        if (/^\d+$/.test(value!)) return `g${writeTo} = ${value};`;
         return `g${writeTo} = (${value!.replace(/regs\[(\d+)\]/g, "g$1")}) >>> 0;`;
       }
       if (readFrom !== undefined) return `g${readFrom}`;
@@ -241,7 +243,7 @@ export function blockSource(state: CpuState, cache: DecodedCache, start: number)
   if (!sites.some((site) => INLINE_OPS.has(cache.op[site.slot]!))) return undefined;
   const profile = cache.blocks?.profile ?? false;
   const emitAll = (pending?: FlagRecord) => {
-    const builder = new BlockBuilder(cache, sites.length, loops, profile, pending);
+    const builder = new BlockBuilder(cache, sites.length, start, loops, profile, pending);
     const ended = emitRange(builder, sites, 0, sites.length);
     return { builder, ended };
   };
@@ -263,13 +265,14 @@ export function blockSource(state: CpuState, cache: DecodedCache, start: number)
   const headOp = cache.op[head.slot]!;
   if (builder.usesSse) builder.handlers.add(headOp);
   const sseGuard = builder.usesSse
-    ? `if (!sseOk) { state.nextRip = rip0 + ${head.next}; h${headOp}(state, cache, ${head.slot}); return exitCall(state, rip0, 0); }`
+    ? `if (!sseOk) { state.nextRip = rip0 + ${head.next}; h${headOp}(state, cache, s0); return exitCall(state, rip0, 0); }`
     : "";
   const handlers = [...builder.handlers].map((op) => `const h${op} = rt.handler(${op});`).join("\n");
   const source = `"use strict";
-const exitCall = rt.exitCall, exitJump = rt.exitJump, condition = rt.condition, carryFlag = rt.carryFlag, parity = rt.parity, setCarryOverflow = rt.setCarryOverflow, packUnsigned = rt.packUnsigned;
+const exitCall = rt.exitCall, exitJump = rt.exitJump, condition = rt.condition, carryFlag = rt.carryFlag, parity = rt.parity, setCarryOverflow = rt.setCarryOverflow, packUnsigned = rt.packUnsigned, flushLazy = rt.flushLazy;
+const K32 = 4294967296, K47 = 140737488355328;
 ${handlers}
-return (function block_${start}(state, budget) {
+return (function block_${start & 4095}(state, budget, s0) {
 const regs = state.regs, view = state.view, u8 = state.u8, tlbTag = state.tlbTag, tlbPhysical = state.tlbPhysical, tlbAccess = state.tlbAccess, codePages = state.codePages, cache = state.cache;
 const rip0 = state.rip, r0 = state.retired;
 let done = 0, a = 0, ah = 0, as = 0, o = 0, v = 0, e = 0, p = 0, ml = 0, mh = 0, t = 0, x = 0, y = 0;
@@ -300,7 +303,14 @@ export function compileBlock(state: CpuState, cache: DecodedCache, table: BlockT
     table.reject(start);
     return;
   }
-  let block: BlockFunction;
+  let block = SHARED_CODE.get(built.source);
+  if (block !== undefined) {
+    // Refresh its place in the eviction order.
+    SHARED_CODE.delete(built.source);
+    SHARED_CODE.set(built.source, block);
+    table.install(start, block, built.count);
+    return;
+  }
   try {
     const factory = new Function("rt", built.source) as (rt: typeof RUNTIME) => BlockFunction;
     block = factory(RUNTIME);
@@ -309,5 +319,24 @@ export function compileBlock(state: CpuState, cache: DecodedCache, table: BlockT
     table.fail(start, error);
     return;
   }
+  if (SHARED_CODE.size >= SHARED_CODE_LIMIT) SHARED_CODE.delete(SHARED_CODE.keys().next().value!);
+  SHARED_CODE.set(built.source, block);
   table.install(start, block, built.count);
+}
+
+/**
+ * Compiled block functions of this host process, by their source text. The
+ * source names nothing machine-specific — code offsets relative to the
+ * block's RIP, slots relative to its first slot (`s0`), state through its
+ * argument — so the same instructions compile to the same text in every
+ * machine, process image and run, and reuse one function (and V8's
+ * optimised code for it). Least recently used entries go first.
+ */
+const SHARED_CODE = new Map<string, BlockFunction>();
+/** Most functions kept in {@link SHARED_CODE}. */
+const SHARED_CODE_LIMIT = 8192;
+
+/** Number of block functions the process-wide code cache holds (statistics, tests). */
+export function sharedBlockCount(): number {
+  return SHARED_CODE.size;
 }

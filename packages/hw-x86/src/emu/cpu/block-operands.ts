@@ -21,10 +21,10 @@
 import type { DecodedCache } from "./decoded-cache";
 import { OPERAND, PREFIX } from "./ops";
 
-/** 2^32, as source text. */
-export const TWO_POW_32_TEXT = "4294967296";
-/** 2^47 (first non-canonical address of the lower half), as source text. */
-export const LOWER_HALF_END_TEXT = "140737488355328";
+/** 2^32, as source text (a constant of the generated code). */
+export const TWO_POW_32_TEXT = "K32";
+/** 2^47 (first non-canonical address of the lower half), as source text (a constant of the generated code). */
+export const LOWER_HALF_END_TEXT = "K47";
 
 /** Low and high halves of a value, as expressions. */
 export interface Halves {

@@ -19,13 +19,16 @@
 import type { CpuState } from "./cpu-state";
 
 /**
- * A compiled block. `budget` is how many instructions it may execute; it
+ * A compiled block. `startSlot` is the decoded-cache slot it was entered
+ * at (its code is shared between machines; see block-compiler.ts).
+ * `budget` is how many instructions it may execute; it
  * returns how many it did execute (a faulting instruction counts as one, as
  * in the interpreter). On return `state.rip` and `state.retired` are exact;
  * if an exception is pending, RIP is the faulting instruction's and
- * `state.nextRip` the one after it.
+ * `state.nextRip` the one after it. 0 means it stopped before its first
+ * instruction (whose fast path did not apply): the caller interprets that one.
  */
-export type BlockFunction = (state: CpuState, budget: number) => number;
+export type BlockFunction = (state: CpuState, budget: number, startSlot: number) => number;
 
 /** `heat` of a start where no block is built. */
 export const BLOCK_REJECTED = 255;

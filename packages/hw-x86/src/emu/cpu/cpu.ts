@@ -235,14 +235,18 @@ export class Cpu {
           const remaining = maxInstructions - executed + 1;
           if (blocks.count[slot]! <= remaining) {
             state.blockStop = 0;
-            executed += block(state, remaining) - 1;
-            if (state.exceptionVector === NO_EXCEPTION) continue;
-            if (state.exceptionIsTrap) {
-              state.rip = state.nextRip;
-              state.retired++;
+            const ran = block(state, remaining, slot);
+            if (ran > 0) {
+              executed += ran - 1;
+              if (state.exceptionVector === NO_EXCEPTION) continue;
+              if (state.exceptionIsTrap) {
+                state.rip = state.nextRip;
+                state.retired++;
+              }
+              this.deliverPending();
+              continue;
             }
-            this.deliverPending();
-            continue;
+            // The block stopped before its first instruction: interpret that one below.
           }
         } else if (blocks.heat[slot]! < blocks.threshold && ++blocks.heat[slot]! === blocks.threshold) {
           compileBlock(state, cache, blocks, slot);
