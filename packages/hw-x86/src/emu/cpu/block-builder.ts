@@ -1,8 +1,8 @@
 /**
  * The source-text builder of one compiled block: collects the statements the
  * emitters produce and provides the pieces they share — handler calls with
- * their exit check, the inline/handler split of an instruction with a fast
- * path, and the exits (taken branch, loop back edge, jump to a computed
+ * their exit check, the inline fast path of an instruction with its exit to
+ * the interpreter, and the exits (taken branch, loop back edge, jump to a computed
  * target, end of block).
  *
  * Exit protocol (what block-runtime.ts and cpu.ts rely on): on every return
@@ -10,8 +10,8 @@
  * would after the same instructions, and the return value is how many
  * instructions ran (a faulting one included). An inline form whose fast
  * path does not apply leaves the block just before itself, so a block may
- * return 0 (its first instruction is then the run loop's to interpret). Before a handler call the
- * flags are flushed and RIP, `nextRip` and `retired` are set as the
+ * return 0 (its first instruction is then the run loop's to interpret).
+ * Before a handler call the flags are flushed and RIP, `nextRip` and `retired` are set as the
  * interpreter's run loop would set them; after it, `state.blockStop` says
  * whether the block must leave (an exception, a released code page, an
  * interrupt notification, a stop request).
@@ -105,9 +105,6 @@ export interface InstructionSite {
   next: number;
 }
 
-/** Flag effect of an inline form, for the merge after its handler path: none, or a lazy record. */
-export type FlagMode = "none" | "lazy";
-
 /** True when `slot`'s instruction ends a block: it may transfer control (its handler may set `nextRip`). */
 export function endsBlock(cache: DecodedCache, slot: number): boolean {
   switch (cache.op[slot]) {
@@ -187,10 +184,10 @@ export class BlockBuilder {
 
   /**
    * An instruction with an inline fast path: `setup`, then `body()` when
-   * `test` holds, else the handler. `mode` says how to bring the handler
-   * path's flags in line with the inline path's afterwards.
+   * `test` holds; otherwise the block stops before the instruction and the
+   * run loop interprets it.
    */
-  custom(site: InstructionSite, setup: string, test: string, _mode: FlagMode, body: () => string): boolean {
+  custom(site: InstructionSite, setup: string, test: string, body: () => string): boolean {
     const ending = endsBlock(this.cache, site.slot);
     // Otherwise the block stops before this instruction and the run loop interprets it
     // (a TLB miss, MMIO, a page-crossing access, a store into a code page: rare, and the
@@ -202,10 +199,10 @@ export class BlockBuilder {
   }
 
   /** An instruction whose memory operand has the inline fast path of block-operands.ts (`p` set for `body`). */
-  memory(site: InstructionSite, size: number, write: boolean, mode: FlagMode, body: () => string): boolean {
+  memory(site: InstructionSite, size: number, write: boolean, body: () => string): boolean {
     const path = memoryFastPath(this.cache, site.slot, size, write, site.next);
     if (path === undefined) return this.fallback(site);
-    return this.custom(site, path.setup, path.test, mode, body);
+    return this.custom(site, path.setup, path.test, body);
   }
 
   /** Statements that leave the block after `site` to `target` (an offset from rip0), or take the loop's back edge. */

@@ -4,9 +4,10 @@
  * other code. It removes what dominates the interpreter's time — fetch,
  * dispatch, reading operands out of the decoded cache, and recording lazy
  * flags that are overwritten before anyone reads them — while the
- * interpreter's handlers stay the definition of every instruction: forms
- * without inline code, and inline forms whose fast path does not apply at
- * run time, call them (block-emit.ts).
+ * interpreter stays the definition of every instruction: forms without
+ * inline code call its handlers, and an inline form whose fast path does
+ * not apply at run time leaves the block for the interpreter to run it
+ * (block-emit.ts).
  *
  * Block formation: from the start slot, instructions are decoded ahead in
  * the same physical page, up to MAX_BLOCK_INSTRUCTIONS, the end of the page,

@@ -66,12 +66,12 @@ export function emitAlu(b: BlockBuilder, site: InstructionSite): boolean {
     return false;
   }
   if (op === OP.ALU_R_RM) {
-    return b.memory(site, size, false, "lazy", () => {
+    return b.memory(site, size, false, () => {
       const text = aluText(b, kindForFlags, size, other, LOADED);
       return `${loadText(size)} ${text}${compare ? "" : ` ${writeRegisterText(size, cache.reg[slot]!, RESULT)}`}`;
     });
   }
-  return b.memory(site, size, !compare, "lazy", () => {
+  return b.memory(site, size, !compare, () => {
     const text = aluText(b, kindForFlags, size, LOADED, other);
     return `${loadText(size)} ${text}${compare ? "" : ` ${storeText(size, RESULT)}`}`;
   });
@@ -90,13 +90,7 @@ export function emitTest(b: BlockBuilder, site: InstructionSite): boolean {
     b.emit(aluText(b, ALU.AND, size, readRegisterText(size, rm), other));
     return false;
   }
-  return b.memory(
-    site,
-    size,
-    false,
-    "lazy",
-    () => `${loadText(size)} ${aluText(b, ALU.AND, size, LOADED, other)}`,
-  );
+  return b.memory(site, size, false, () => `${loadText(size)} ${aluText(b, ALU.AND, size, LOADED, other)}`);
 }
 
 /** INC, DEC, NEG, NOT on a register or memory. */
@@ -129,13 +123,7 @@ export function emitUnary(b: BlockBuilder, site: InstructionSite): boolean {
     return false;
   }
   if (op === OP.NOT) return b.fallback(site);
-  return b.memory(
-    site,
-    size,
-    true,
-    "lazy",
-    () => `${loadText(size)} ${compute(LOADED)} ${storeText(size, result)}`,
-  );
+  return b.memory(site, size, true, () => `${loadText(size)} ${compute(LOADED)} ${storeText(size, result)}`);
 }
 
 /** Shifts (SHL/SHR/SAR, 32 and 64 bits) and 32-bit ROL/ROR of a register by an immediate. */

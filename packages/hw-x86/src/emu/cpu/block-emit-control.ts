@@ -47,7 +47,7 @@ function emitCall(b: BlockBuilder, site: InstructionSite): boolean {
   const slot = site.slot;
   const target = site.next + b.cache.immLow[slot]!;
   const guard = `(t = rip0 + ${target}) < ${LOWER_HALF_END_TEXT} && t >= -${LOWER_HALF_END_TEXT}`;
-  return b.custom(site, PUSH_SETUP, `${guard} && ${PUSH_TEST}`, "none", () => {
+  return b.custom(site, PUSH_SETUP, `${guard} && ${PUSH_TEST}`, () => {
     return `x = rip0 + ${site.next}; ${storeAddress("x")} regs[8] = as; ${b.exitToText(site, "t")}`;
   });
 }
@@ -55,7 +55,7 @@ function emitCall(b: BlockBuilder, site: InstructionSite): boolean {
 function emitRet(b: BlockBuilder, site: InstructionSite): boolean {
   const release = 8 + b.cache.immLow[site.slot]!;
   const test = `as <= ${4294967295 - release} && ah < 32768 && ((a = ah * ${TWO_POW_32_TEXT} + as), true) && ${READ8} && (mh = view.getUint32(p + 4, true)) < 32768`;
-  return b.custom(site, "as = regs[8]; ah = regs[9];", test, "none", () => {
+  return b.custom(site, "as = regs[8]; ah = regs[9];", test, () => {
     return `ml = view.getUint32(p, true); regs[8] = as + ${release}; t = mh * ${TWO_POW_32_TEXT} + ml; ${b.exitToText(site, "t")}`;
   });
 }
@@ -69,26 +69,18 @@ function emitIndirect(b: BlockBuilder, site: InstructionSite): boolean {
   if (rm !== OPERAND.MEMORY) {
     const load = `x = regs[${rm * 2}]; y = regs[${rm * 2 + 1}];`;
     if (!call) {
-      return b.custom(site, load, "y < 32768", "none", () =>
-        b.exitToText(site, `(y * ${TWO_POW_32_TEXT} + x)`),
-      );
+      return b.custom(site, load, "y < 32768", () => b.exitToText(site, `(y * ${TWO_POW_32_TEXT} + x)`));
     }
-    return b.custom(site, `${load} ${PUSH_SETUP}`, `y < 32768 && ${PUSH_TEST}`, "none", () => {
+    return b.custom(site, `${load} ${PUSH_SETUP}`, `y < 32768 && ${PUSH_TEST}`, () => {
       return `t = rip0 + ${site.next}; ${storeAddress("t")} regs[8] = as; ${b.exitToText(site, `(y * ${TWO_POW_32_TEXT} + x)`)}`;
     });
   }
   if (call) return b.fallback(site);
   const path = memoryFastPath(cache, slot, 8, false, site.next);
   if (path === undefined) return b.fallback(site);
-  return b.custom(
-    site,
-    path.setup,
-    `${path.test} && (mh = view.getUint32(p + 4, true)) < 32768`,
-    "none",
-    () => {
-      return `ml = view.getUint32(p, true); ${b.exitToText(site, `(mh * ${TWO_POW_32_TEXT} + ml)`)}`;
-    },
-  );
+  return b.custom(site, path.setup, `${path.test} && (mh = view.getUint32(p + 4, true)) < 32768`, () => {
+    return `ml = view.getUint32(p, true); ${b.exitToText(site, `(mh * ${TWO_POW_32_TEXT} + ml)`)}`;
+  });
 }
 
 function emitPush(b: BlockBuilder, site: InstructionSite): boolean {
@@ -100,7 +92,7 @@ function emitPush(b: BlockBuilder, site: InstructionSite): boolean {
     cache.op[slot] === OP.PUSH_R
       ? { low: `regs[${reg * 2}]`, high: `regs[${reg * 2 + 1}]` }
       : { low: `${cache.immLow[slot]! >>> 0}`, high: `${cache.immHigh[slot]! >>> 0}` };
-  return b.custom(site, PUSH_SETUP, PUSH_TEST, "none", () => {
+  return b.custom(site, PUSH_SETUP, PUSH_TEST, () => {
     return `view.setUint32(p, ${value.low}, true); view.setUint32(p + 4, ${value.high}, true); regs[8] = as;`;
   });
 }
@@ -111,7 +103,7 @@ function emitPop(b: BlockBuilder, site: InstructionSite): boolean {
   if (cache.size[slot] !== 8) return b.fallback(site);
   const reg = cache.reg[slot]!;
   const test = `as <= 4294967287 && ah < 32768 && ((a = ah * ${TWO_POW_32_TEXT} + as), true) && ${READ8}`;
-  return b.custom(site, "as = regs[8]; ah = regs[9];", test, "none", () => {
+  return b.custom(site, "as = regs[8]; ah = regs[9];", test, () => {
     return `ml = view.getUint32(p, true); mh = view.getUint32(p + 4, true); regs[8] = as + 8; regs[${reg * 2}] = ml; regs[${reg * 2 + 1}] = mh;`;
   });
 }

@@ -168,7 +168,7 @@ function emitMoveQuad(b: BlockBuilder, site: InstructionSite): boolean {
   const body = load
     ? `xmm[${at}] = view.getUint32(p, true); xmm[${at + 1}] = view.getUint32(p + 4, true); xmm[${at + 2}] = 0; xmm[${at + 3}] = 0;`
     : `view.setUint32(p, xmm[${at}], true); view.setUint32(p + 4, xmm[${at + 1}], true);`;
-  return b.custom(site, path.setup, path.test, "none", () => body);
+  return b.custom(site, path.setup, path.test, () => body);
 }
 
 /**
@@ -202,12 +202,12 @@ export function emitSse(b: BlockBuilder, site: InstructionSite): boolean {
       const test = `${path.test}${aligned ? " && (a & 15) === 0" : ""}`;
       if (load) {
         const store = [0, 1, 2, 3].map((lane) => `xmm[${reg * 4 + lane}] = q${lane};`).join(" ");
-        return b.custom(site, path.setup, test, "none", () => `${LOAD_MEMORY} ${store}`);
+        return b.custom(site, path.setup, test, () => `${LOAD_MEMORY} ${store}`);
       }
       const write = [0, 1, 2, 3].map(
         (lane) => `view.setUint32(p + ${lane * 4}, xmm[${reg * 4 + lane}], true);`,
       );
-      return b.custom(site, path.setup, test, "none", () => write.join(" "));
+      return b.custom(site, path.setup, test, () => write.join(" "));
     }
     case OP.SSE_BINARY:
     case OP.SSE_SHUFFLE: {
@@ -230,13 +230,7 @@ export function emitSse(b: BlockBuilder, site: InstructionSite): boolean {
       }
       const path = memoryFastPath(cache, slot, 16, false, site.next);
       if (path === undefined) break;
-      return b.custom(
-        site,
-        path.setup,
-        `${path.test} && (a & 15) === 0`,
-        "none",
-        () => `${LOAD_MEMORY} ${text}`,
-      );
+      return b.custom(site, path.setup, `${path.test} && (a & 15) === 0`, () => `${LOAD_MEMORY} ${text}`);
     }
     case OP.SSE_SHIFT_IMM: {
       const text = shiftText(aux, rm, cache.immLow[slot]! & 0xff);

@@ -3,10 +3,10 @@
  * operations gcc's integer code spends its time in (MOV family, LEA, the
  * group-1 ALU, TEST, INC/DEC/NEG/NOT, shifts and 32-bit rotates by an
  * immediate, 32-bit IMUL, MOVZX/MOVSX, CMOVcc/SETcc, PUSH/POP, CALL/RET/JMP,
- * Jcc, CDQE/CQO). Every other instruction, and every inline form whose fast
- * path does not apply at run time, calls the interpreter's own handler, so
- * the interpreter stays the single definition of each instruction's
- * semantics and of its faults.
+ * Jcc, CDQE/CQO). Every other instruction calls the interpreter's own
+ * handler, and an inline form whose fast path does not apply at run time
+ * leaves the block so the interpreter runs it, so the interpreter stays the
+ * single definition of each instruction's semantics and of its faults.
  *
  * Each emitter appends statements to the builder and returns whether the
  * block ends after the instruction (all paths of an ending instruction
@@ -46,7 +46,6 @@ function emitMove(b: BlockBuilder, site: InstructionSite): boolean {
       site,
       size,
       false,
-      "none",
       () => `${loadText(size)} ${writeRegisterText(size, cache.reg[slot]!, LOADED)}`,
     );
   }
@@ -54,7 +53,7 @@ function emitMove(b: BlockBuilder, site: InstructionSite): boolean {
     b.emit(writeRegisterText(size, rm, value));
     return false;
   }
-  return b.memory(site, size, true, "none", () => storeText(size, value));
+  return b.memory(site, size, true, () => storeText(size, value));
 }
 
 /** MOVZX / MOVSX / MOVSXD (`aux` = source size). */
@@ -78,7 +77,7 @@ function emitExtend(b: BlockBuilder, site: InstructionSite): boolean {
     b.emit(extend(readRegisterText(from, rm).low));
     return false;
   }
-  return b.memory(site, from, false, "none", () => `${loadText(from)} ${extend("ml")}`);
+  return b.memory(site, from, false, () => `${loadText(from)} ${extend("ml")}`);
 }
 
 /** LEA without the 67 prefix: base + index·scale + disp in 64-bit arithmetic, truncated to `size`. */
@@ -131,7 +130,7 @@ function emitConditional(b: BlockBuilder, site: InstructionSite): boolean {
       b.emit(writeRegisterText(1, rm, value));
       return false;
     }
-    return b.memory(site, 1, true, "none", () => storeText(1, value));
+    return b.memory(site, 1, true, () => storeText(1, value));
   }
   if (size < 4) return b.fallback(site);
   const reg = cache.reg[slot]!;
@@ -141,7 +140,7 @@ function emitConditional(b: BlockBuilder, site: InstructionSite): boolean {
     b.emit(move(readRegisterText(size, rm)));
     return false;
   }
-  return b.memory(site, size, false, "none", () => `${loadText(size)} ${move(LOADED)}`);
+  return b.memory(site, size, false, () => `${loadText(size)} ${move(LOADED)}`);
 }
 
 /** CBW/CWDE/CDQE and CWD/CDQ/CQO at 32 and 64 bits. */

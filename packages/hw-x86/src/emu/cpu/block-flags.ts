@@ -202,11 +202,6 @@ export class FlagTracker {
     return flushRecord(this.kind, this.op, this.size);
   }
 
-  /** Statements reloading the locals from the state after a handler wrote the same LAZY record (see block-emit). */
-  reloadLazyCode(): string {
-    return "fdl = state.lazyDstLow; fdh = state.lazyDstHigh; fsl = state.lazySrcLow; fsh = state.lazySrcHigh; frl = state.lazyResLow; frh = state.lazyResHigh; fc = state.lazyCarry;";
-  }
-
   /** CF as a boolean expression of the locals, or undefined when not known at compile time. */
   private carry(): string | undefined {
     const s = this.size;
