@@ -55,7 +55,7 @@ import { type BenchResult, median, reportBenchResults } from "../../testing/src/
 import { durationRecord, instructionsRecord, mipsRecord, ratioRecord, speedupRecord } from "./bench-records";
 import { measureChildren } from "./bundled-mips";
 import { type GuestCase, overheadProbe, setupCases } from "./guest-cases";
-import { checkOutcome, nativeUnsupportedReason } from "./guest-process";
+import { checkOutcome, type EmulatedOutcome, nativeUnsupportedReason } from "./guest-process";
 import { type CaseMeasurement, measureRounds, newMeasurement, warmUp } from "./guest-rounds";
 
 const packageDir = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -146,28 +146,39 @@ function childRecords(guestCase: GuestCase): BenchResult[] {
     ["tsx-child", measured.tsx],
     ["bundled", measured.bundled],
   ] as const) {
-    const bad = runs.map((run) => checkOutcome(run, guestCase.expected)).find((verdict) => !verdict.ok);
-    if (bad && !bad.ok) {
-      failures.push(`${guestCase.name}-${suffix}: FAILED: ${bad.reason}`);
-      continue;
-    }
-    const counts = new Set(runs.map((run) => run.instructions));
-    if (counts.size !== 1) {
-      failures.push(
-        `${guestCase.name}-${suffix}: FAILED: instruction counts differ: ${[...counts].join(", ")}`,
-      );
-      continue;
-    }
-    const name = `mips/${guestCase.name}-${suffix}`;
-    records.push(
-      mipsRecord(
-        name,
-        runs[0]!.instructions,
-        runs.map((run) => run.seconds),
-      ),
-    );
+    const record = checkedMipsRecord(guestCase, suffix, runs);
+    if (record !== undefined) records.push(record);
   }
   return records;
+}
+
+/**
+ * `mips/<case>-<suffix>` from child-process runs, or undefined (with the
+ * failure recorded) when a run's output is wrong or the runs retired
+ * different instruction counts.
+ */
+function checkedMipsRecord(
+  guestCase: GuestCase,
+  suffix: string,
+  runs: readonly EmulatedOutcome[],
+): BenchResult | undefined {
+  const bad = runs.map((run) => checkOutcome(run, guestCase.expected)).find((verdict) => !verdict.ok);
+  if (bad && !bad.ok) {
+    failures.push(`${guestCase.name}-${suffix}: FAILED: ${bad.reason}`);
+    return undefined;
+  }
+  const counts = new Set(runs.map((run) => run.instructions));
+  if (counts.size !== 1) {
+    failures.push(
+      `${guestCase.name}-${suffix}: FAILED: instruction counts differ: ${[...counts].join(", ")}`,
+    );
+    return undefined;
+  }
+  return mipsRecord(
+    `mips/${guestCase.name}-${suffix}`,
+    runs[0]!.instructions,
+    runs.map((run) => run.seconds),
+  );
 }
 
 /**
@@ -189,21 +200,8 @@ function coldRecords(guestCase: GuestCase): BenchResult[] {
     failures.push(`${guestCase.name}-cold: not measured: ${measured.reason}`);
     return [];
   }
-  const bad = measured.bundled
-    .map((run) => checkOutcome(run, guestCase.expected))
-    .find((verdict) => !verdict.ok);
-  if (bad && !bad.ok) {
-    failures.push(`${guestCase.name}-cold: FAILED: ${bad.reason}`);
-    return [];
-  }
-  const runs = measured.bundled;
-  return [
-    mipsRecord(
-      `mips/${guestCase.name}-cold`,
-      runs[0]!.instructions,
-      runs.map((run) => run.seconds),
-    ),
-  ];
+  const record = checkedMipsRecord(guestCase, "cold", measured.bundled);
+  return record === undefined ? [] : [record];
 }
 
 /** Prints the headline figures against the issue's anchors, then notes and failures. */

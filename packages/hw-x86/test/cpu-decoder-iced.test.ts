@@ -10,19 +10,11 @@ import { describe, expect, it } from "vitest";
 import { DecodedCache } from "../src/emu/cpu/decoded-cache";
 import { decodeInstruction } from "../src/emu/cpu/decoder";
 import { PhysicalRam } from "../src/emu/physical-ram";
+import { makeRandom } from "./random-instructions";
 
 const RANDOM_COUNT = process.env.TSOS_TIER === "stress" ? 1_000_000 : 100_000;
 
 /** xorshift32: deterministic test data. */
-function makeRandom(seed: number): () => number {
-  let x = seed | 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return x >>> 0;
-  };
-}
 
 const PREFIX_POOL = [0x66, 0x67, 0xf2, 0xf3, 0xf0, 0x64, 0x65, 0x2e, 0x48, 0x40, 0x41, 0x4c, 0x0f];
 

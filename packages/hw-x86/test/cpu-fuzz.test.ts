@@ -10,19 +10,10 @@ import { STOP_REASON } from "../src/emu/cpu/cpu";
 import { GPR } from "../src/interfaces/cpu-context";
 import { TRAP_KIND } from "../src/interfaces/trap-frame";
 import { CODE, DATA, Harness, USER_RW } from "./cpu-harness";
+import { makeRandom } from "./random-instructions";
 
 const COUNT = process.env.TSOS_TIER === "stress" ? 1_000_000 : 20_000;
 const ALLOWED_EXCEPTIONS = new Set([0, 1, 3, 4, 6, 12, 13, 14, 0x80]);
-
-function makeRandom(seed: number): () => number {
-  let x = seed | 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return x >>> 0;
-  };
-}
 
 describe("random code at CPL 3", () => {
   it(`${COUNT} seeded sequences give only architectural outcomes`, () => {

@@ -270,7 +270,7 @@ export function blockSource(state: CpuState, cache: DecodedCache, start: number)
     : "";
   const handlers = [...builder.handlers].map((op) => `const h${op} = rt.handler(${op});`).join("\n");
   const source = `"use strict";
-const exitCall = rt.exitCall, exitJump = rt.exitJump, condition = rt.condition, carryFlag = rt.carryFlag, parity = rt.parity, setCarryOverflow = rt.setCarryOverflow, packUnsigned = rt.packUnsigned, flushLazy = rt.flushLazy;
+const exitCall = rt.exitCall, exitJump = rt.exitJump, condition = rt.condition, carryFlag = rt.carryFlag, parity = rt.parity, setCarryOverflow = rt.setCarryOverflow, packUnsigned = rt.packUnsigned, setLazy = rt.setLazy;
 const K32 = 4294967296, K47 = 140737488355328;
 ${handlers}
 return (function block_${start & 4095}(state, budget, s0) {

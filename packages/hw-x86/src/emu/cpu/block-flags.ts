@@ -65,7 +65,7 @@ function flushRecord(kind: number, op: number, size: number): string {
     const head = `state.lazyOp = ${op}; state.lazySize = ${size}; state.lazyResLow = frl; state.lazyResHigh = frh;`;
     if (op === LAZY.LOGIC) return head;
     if (op === LAZY.SHIFT) return `${head} state.lazyCarry = fc; state.lazySrcLow = fsl;`;
-    return `flushLazy(state, ${op}, ${size}, fdl, fdh, fsl, fsh, frl, frh, fc);`;
+    return `setLazy(state, ${op}, ${size}, fdl, fdh, fsl, fsh, frl, frh); state.lazyCarry = fc;`;
   }
   if (kind === FLAG_SOURCE.MUL) {
     const zero = size === 8 ? "(frl === 0 && frh === 0)" : "frl === 0";

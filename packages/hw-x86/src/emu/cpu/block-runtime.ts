@@ -7,7 +7,7 @@
 import { condition } from "./condition";
 import type { CpuState } from "./cpu-state";
 import { operationHandler } from "./execute";
-import { carryFlag, parity, setCarryOverflow } from "./flags";
+import { carryFlag, parity, setCarryOverflow, setLazy } from "./flags";
 
 const LOWER_HALF_END = 2 ** 47;
 const GP_VECTOR = 13;
@@ -74,33 +74,9 @@ function packUnsigned(xmm: Uint32Array, at: number, q0: number, q1: number, q2: 
   xmm[at + 3] = packDwords(q2, q3);
 }
 
-/** Writes a full lazy-flags record (every kind but LOGIC and SHIFT) to the state: one call instead of nine stores in block code. */
-function flushLazy(
-  state: CpuState,
-  op: number,
-  size: number,
-  dstLow: number,
-  dstHigh: number,
-  srcLow: number,
-  srcHigh: number,
-  resLow: number,
-  resHigh: number,
-  carry: number,
-): void {
-  state.lazyOp = op;
-  state.lazySize = size;
-  state.lazyDstLow = dstLow;
-  state.lazyDstHigh = dstHigh;
-  state.lazySrcLow = srcLow;
-  state.lazySrcHigh = srcHigh;
-  state.lazyResLow = resLow;
-  state.lazyResHigh = resHigh;
-  state.lazyCarry = carry;
-}
-
 /** What generated code reaches through its `rt` argument. */
 export const RUNTIME = {
-  flushLazy,
+  setLazy,
   packUnsigned,
   exitCall,
   exitJump,
