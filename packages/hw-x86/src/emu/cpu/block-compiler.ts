@@ -334,8 +334,12 @@ export function compileBlock(state: CpuState, cache: DecodedCache, table: BlockT
  * optimised code for it). Least recently used entries go first.
  */
 const SHARED_CODE = new Map<string, BlockFunction>();
-/** Most functions kept in {@link SHARED_CODE}. */
-const SHARED_CODE_LIMIT = 8192;
+/**
+ * Most functions kept in {@link SHARED_CODE}: a bound on what a guest that
+ * keeps generating new code can make the host hold (each function is tens
+ * of KiB of source, bytecode and optimised code).
+ */
+const SHARED_CODE_LIMIT = 4096;
 
 /** Number of block functions the process-wide code cache holds (statistics, tests). */
 export function sharedBlockCount(): number {
