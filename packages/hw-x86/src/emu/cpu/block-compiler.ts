@@ -87,6 +87,26 @@ function allocateRegisters(body: string, loops: boolean): { declarations: string
   return { declarations, body: rewritten };
 }
 
+/** State fields generated code may use, by the name it uses them under. */
+const STATE_VIEWS = [
+  "regs",
+  "view",
+  "u8",
+  "tlbTag",
+  "tlbPhysical",
+  "tlbAccess",
+  "codePages",
+  "cache",
+] as const;
+
+/** The declarations of the state fields `code` uses (a block entry loads nothing it does not need). */
+function stateViews(code: string, profile: boolean): string {
+  const used = STATE_VIEWS.filter(
+    (name) => (name === "cache" && profile) || new RegExp(`\\b${name}\\b`).test(code),
+  );
+  return used.length === 0 ? "" : `const ${used.map((name) => `${name} = state.${name}`).join(", ")};`;
+}
+
 /** Declarations of blocks with inline SSE (block-emit-sse.ts): CR4.OSFXSR = 1, CR0.EM = CR0.TS = 0. */
 const SSE_PREAMBLE = `const xmm = state.context.xmm, sseOk = (state.cr4 & ${CR4.OSFXSR}) !== 0 && (state.cr0 & ${CR0.EM | CR0.TS}) === 0;
 let q0 = 0, q1 = 0, q2 = 0, q3 = 0;`;
@@ -274,7 +294,7 @@ const exitCall = rt.exitCall, exitJump = rt.exitJump, condition = rt.condition, 
 const K32 = 4294967296, K47 = 140737488355328;
 ${handlers}
 return (function block_${start & 4095}(state, budget, s0) {
-const regs = state.regs, view = state.view, u8 = state.u8, tlbTag = state.tlbTag, tlbPhysical = state.tlbPhysical, tlbAccess = state.tlbAccess, codePages = state.codePages, cache = state.cache;
+${stateViews(`${registers.declarations}\n${registers.body}\n${sseGuard}`, profile)}
 const rip0 = state.rip, r0 = state.retired;
 let done = 0, a = 0, ah = 0, as = 0, o = 0, v = 0, e = 0, p = 0, ml = 0, mh = 0, t = 0, x = 0, y = 0;
 let fdl = 0, fdh = 0, fsl = 0, fsh = 0, frl = 0, frh = 0, fc = 0, rcf = 0, rof = 0, pending = 0;
