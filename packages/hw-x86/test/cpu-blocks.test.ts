@@ -20,6 +20,8 @@ import { TestKernel } from "./cpu-test-kernel";
 import { loopProgram, makeRandom } from "./random-instructions";
 
 const TRIALS = process.env.TSOS_TIER === "stress" ? 100_000 : 3_000;
+/** The stress tier's 100,000 trials take minutes. */
+const TIMEOUT = process.env.TSOS_TIER === "stress" ? 1_800_000 : 120_000;
 const DATA_PAGES = 16;
 const STACK_PAGES = 16;
 
@@ -137,7 +139,9 @@ function lockstep(
 }
 
 describe("compiled blocks agree with the interpreter", () => {
-  it(`${TRIALS} short programs, one pass, the block entered at its first instruction`, () => {
+  it(`${TRIALS} short programs, one pass, the block entered at its first instruction`, {
+    timeout: TIMEOUT,
+  }, () => {
     const result = lockstep(0x5a17, TRIALS * 2, (random) => ({
       instructions: () => 1 + (random() % 3),
       iterations: () => 1,
@@ -150,7 +154,7 @@ describe("compiled blocks agree with the interpreter", () => {
     expect(result.completed).toBeGreaterThan(TRIALS / 2);
   });
 
-  it(`${TRIALS} random looping programs, random budgets and slices`, () => {
+  it(`${TRIALS} random looping programs, random budgets and slices`, { timeout: TIMEOUT }, () => {
     const result = lockstep(0xb10c, TRIALS, (random) => ({
       instructions: () => 4 + (random() % 12),
       iterations: () => 1 + (random() % 4),

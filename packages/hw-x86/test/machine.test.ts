@@ -53,7 +53,38 @@ function periodicTicks(period: number, cycles: number): { ticks: number[]; retir
   return { ticks, retired: machine.cpus[0]!.retiredInstructions };
 }
 
+/**
+ * Timer ticks under a guest computing in a loop: for each tick, the TSC, the
+ * interrupted RIP and the registers the loop changes.
+ */
+function ticksUnderLoop(options: MachineOptions): string[] {
+  // mov ecx, 400000; l: add rax, rcx; imul rbx, rax; xor rdx, rbx; dec ecx; jnz l; jmp $
+  const { machine, harness } = boot("b9801a0600 4801c8 480fafd8 4831da ffc9 75f2 ebfe", options);
+  const seen: string[] = [];
+  harness.onTrap = (frame) => {
+    expect(frame.vector).toBe(TIMER_VECTOR);
+    const regs = frame.context.regs;
+    seen.push(
+      `${machine.cpus[0]!.tsc} rip=${regs[SLOT.RIP * 2]} rax=${regs[0]}:${regs[1]} rbx=${regs[6]}:${regs[7]} rdx=${regs[4]}`,
+    );
+    machine.lapics[0]!.write32(LAPIC.EOI, 0);
+  };
+  const lapic = machine.lapics[0]!;
+  lapic.write32(LAPIC.TIMER_DIVIDE, 0xb);
+  lapic.write32(LAPIC.LVT_TIMER, TIMER_VECTOR | (LVT_TIMER_MODE.PERIODIC << 17));
+  lapic.write32(LAPIC.TIMER_INITIAL_COUNT, 3_337);
+  expect(machine.run(300_000)).toEqual({ reason: "cycle-limit" });
+  return seen;
+}
+
 describe("Machine", () => {
+  it("delivers interrupts at the same instruction, with the same registers, with compiled blocks as without", () => {
+    const interpreted = ticksUnderLoop({ compileBlocks: false });
+    const compiled = ticksUnderLoop({ compileBlocks: true, blockThreshold: 1 });
+    expect(interpreted.length).toBeGreaterThan(80);
+    expect(compiled).toEqual(interpreted);
+  });
+
   it("delivers periodic LAPIC timer interrupts to the IDT handler at the programmed virtual times", () => {
     // A period that is not a multiple of the slice: slices must end at the timer event.
     const { ticks, retired } = periodicTicks(10_050, 101_000);
