@@ -5,7 +5,11 @@
  * Run loop: fetch through the TLB (execute permission), look the physical
  * address up in the shared {@link DecodedCache} (decoding on a miss), execute,
  * retire. Guest faults are values recorded in the state, never exceptions;
- * the loop delivers them between instructions.
+ * the loop delivers them between instructions. When the fetched instruction
+ * starts a compiled block (block-compiler.ts; hot starts are compiled after
+ * the cache's threshold of interpreted executions) and the whole block fits
+ * in the remaining budget, the block runs instead, with the same
+ * guest-visible outcome.
  *
  * Privilege transitions (SDM vol 2 SYSCALL/SYSRET, vol 3 §6.12):
  * - SYSCALL (EFER.SCE = 1, else #UD): RCX ← next RIP, R11 ← RFLAGS, the
