@@ -169,6 +169,38 @@ describe("compiled blocks agree with the interpreter", () => {
     expect(result.completed).toBeGreaterThan(TRIALS / 3);
   });
 
+  it(`${TRIALS} random byte strings: compiled or not, the same outcome, and the compiler never fails`, () => {
+    const harnesses = pair();
+    const random = makeRandom(0xbad);
+    const mismatches: string[] = [];
+    for (let trial = 0; trial < TRIALS && mismatches.length < 3; trial++) {
+      const code = Array.from({ length: 48 }, () => random() & 0xff);
+      const registers = Array.from({ length: 16 }, () =>
+        random() % 3 === 0
+          ? BigInt(DATA + (random() % 0x8000))
+          : (BigInt(random()) << 32n) | BigInt(random()),
+      );
+      const traces = harnesses.map((harness) => {
+        harness.poke(CODE, code);
+        const observed: string[] = [];
+        for (let pass = 0; pass < 2; pass++) {
+          harness.traps.length = 0;
+          for (const [reg, value] of registers.entries()) harness.set(reg, value);
+          harness.set(GPR.RSP, BigInt(STACK_TOP - 0x800));
+          harness.setRip(BigInt(CODE));
+          observed.push(snapshot(harness, harness.run(64)));
+        }
+        return observed.join("\n");
+      });
+      if (traces[0] !== traces[1]) {
+        mismatches.push(`trial ${trial} (${Buffer.from(code).toString("hex")}):\n${traces[0]}\n${traces[1]}`);
+      }
+    }
+    expect(mismatches).toEqual([]);
+    expect(harnesses[1].cache.blocks?.failed).toBe(0);
+    expect(harnesses[1].cache.blocks?.compiled).toBeGreaterThan(TRIALS / 4);
+  });
+
   it("a block that loops on itself runs inside one call and stops exactly at the budget", () => {
     const [interpreter, compiled] = pair();
     // mov ecx, 1000; l: add rax, rcx; dec ecx; jnz l; ud2
