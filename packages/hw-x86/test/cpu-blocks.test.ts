@@ -283,8 +283,13 @@ describe("the process-wide code cache", () => {
     expect(second.result).toEqual(first.result);
     expect(second.blocks.compiled).toBe(first.blocks.compiled);
     expect(second.blocks.compiled).toBeGreaterThan(0);
-    // Same instructions, same source text: nothing new was compiled.
+    // Same instructions, same source text: nothing new was compiled, and every block the
+    // second machine runs is one of the function objects the first compiled.
     expect(sharedBlockCount()).toBe(cached);
+    const firstFunctions = new Set(first.blocks.code.filter((block) => block !== undefined));
+    const secondFunctions = second.blocks.code.filter((block) => block !== undefined);
+    expect(secondFunctions.length).toBeGreaterThan(0);
+    expect(secondFunctions.filter((block) => !firstFunctions.has(block))).toEqual([]);
   });
 });
 
