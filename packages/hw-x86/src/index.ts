@@ -41,6 +41,7 @@ export {
 } from "./interfaces/frame-allocator";
 export type { InterruptController } from "./interfaces/interrupt-controller";
 export type { IrqLine } from "./interfaces/irq-line";
+export type { KernelEntryTable } from "./interfaces/kernel-entry-table";
 export type { MmioRegion } from "./interfaces/mmio-region";
 export type { MsrAccess } from "./interfaces/msr-access";
 export type { PhysicalMemory } from "./interfaces/physical-memory";
@@ -48,6 +49,8 @@ export type { PortIo } from "./interfaces/port-io";
 export {
   NO_ERROR_CODE,
   NO_VECTOR,
+  RETURN_PATH,
+  type ReturnPath,
   TRAP_KIND,
   type TrapFrame,
   type TrapHandler,

@@ -14,7 +14,8 @@ import { blockSource, sharedBlockCount } from "../src/emu/cpu/block-compiler";
 import { STOP_REASON } from "../src/emu/cpu/cpu";
 import { fetchInstruction } from "../src/emu/cpu/fetch";
 import { readFlags } from "../src/emu/cpu/flags";
-import { GPR } from "../src/interfaces/cpu-context";
+import { GPR, SLOT } from "../src/interfaces/cpu-context";
+import { RETURN_PATH, TRAP_KIND } from "../src/interfaces/trap-frame";
 import { CODE, DATA, Harness, STACK_TOP, USER_RW } from "./cpu-harness";
 import { TestKernel } from "./cpu-test-kernel";
 import { loopProgram, makeRandom } from "./random-instructions";
@@ -74,18 +75,71 @@ interface TrialShape {
  * observed after every slice. Returns the mismatches and how many programs
  * ran to their final UD2.
  */
+/**
+ * The kernel of the SYSCALL trials: a deterministic function of the
+ * caller's registers and retired count that writes RAX and RDX, and by
+ * RAX's low bits sometimes stops the CPU, idles it, returns by IRET to the
+ * same place, or returns by IRET to the program's start. Each call is
+ * logged with the retired count.
+ */
+function syscallKernel(harness: Harness, log: string[]): void {
+  harness.onTrap = (frame, cpu) => {
+    if (frame.kind !== TRAP_KIND.SYSCALL) {
+      cpu.requestStop();
+      return;
+    }
+    const regs = frame.context.regs;
+    const mixed = (regs[0]! ^ Math.imul(regs[14]!, 0x9e3779b1) ^ cpu.retiredInstructions) >>> 0;
+    log.push(
+      `sys ${cpu.retiredInstructions} ${regs[0]!.toString(16)} ${regs[14]!.toString(16)} -> ${mixed.toString(16)}`,
+    );
+    regs[0] = mixed;
+    regs[1] = 0;
+    regs[4] = (regs[4]! + 1) >>> 0;
+    switch (mixed & 15) {
+      case 0:
+        cpu.requestStop();
+        break;
+      case 1:
+        frame.returnPath = RETURN_PATH.IRET;
+        break;
+      case 2:
+        // IRET to the program's start (execve- or signal-like): the block must not go on.
+        regs[SLOT.RIP * 2] = CODE;
+        regs[SLOT.RIP * 2 + 1] = 0;
+        frame.returnPath = RETURN_PATH.IRET;
+        break;
+      case 3:
+        cpu.idle();
+        break;
+      default:
+    }
+  };
+}
+
 function lockstep(
   seed: number,
   trials: number,
   shape: (random: () => number) => TrialShape,
-): { mismatches: string[]; completed: number; compiled: number; failed: number } {
+  options: { syscalls?: boolean } = {},
+): {
+  mismatches: string[];
+  completed: number;
+  compiled: number;
+  failed: number;
+  syscalls: number;
+  syscallsInBlock: number;
+} {
   const harnesses = pair();
+  const logs: string[][] = [[], []];
+  if (options.syscalls === true) harnesses.forEach((harness, index) => syscallKernel(harness, logs[index]!));
   const random = makeRandom(seed);
   const mismatches: string[] = [];
   let completed = 0;
+  let syscalls = 0;
   for (let trial = 0; trial < trials && mismatches.length < 3; trial++) {
     const plan = shape(random);
-    const program = loopProgram(random, plan.instructions());
+    const program = loopProgram(random, plan.instructions(), options);
     const registers = Array.from({ length: 16 }, () => (BigInt(random()) << 32n) | BigInt(random()));
     const xmm = Array.from({ length: 64 }, () => random());
     const data = Array.from({ length: 64 }, () => random() & 0xff);
@@ -121,6 +175,11 @@ function lockstep(
       }
       traces.push(observed.join("\n"));
     }
+    syscalls += logs[1]!.length;
+    for (const [index, log] of logs.entries()) {
+      traces[index] += `\n${log.join("\n")}`;
+      log.length = 0;
+    }
     const [interpreter, compiled] = harnesses;
     const last = interpreter.traps[interpreter.traps.length - 1];
     if (last?.vector === 6 && last.rip === BigInt(CODE + program.length - 2)) completed++;
@@ -135,7 +194,14 @@ function lockstep(
     }
   }
   const blocks = harnesses[1].cache.blocks;
-  return { mismatches, completed, compiled: blocks?.compiled ?? 0, failed: blocks?.failed ?? 0 };
+  return {
+    mismatches,
+    completed,
+    compiled: blocks?.compiled ?? 0,
+    failed: blocks?.failed ?? 0,
+    syscalls,
+    syscallsInBlock: harnesses[1].cpu.counters.syscallsInBlock,
+  };
 }
 
 describe("compiled blocks agree with the interpreter", () => {
@@ -167,6 +233,28 @@ describe("compiled blocks agree with the interpreter", () => {
     // their iterations to the final UD2 (not just faulted), or it proves little.
     expect(result.compiled).toBeGreaterThan(TRIALS);
     expect(result.completed).toBeGreaterThan(TRIALS / 3);
+  });
+
+  it(`${TRIALS} random looping programs with SYSCALLs to a kernel that stops, returns by SYSRET or by IRET`, {
+    timeout: TIMEOUT,
+  }, () => {
+    const result = lockstep(
+      0x5ca11,
+      TRIALS,
+      (random) => ({
+        instructions: () => 4 + (random() % 12),
+        iterations: () => 1 + (random() % 4),
+        budget: () => (random() % 3 === 0 ? 1 + (random() % 120) : 2_000),
+        slice: () => (random() % 2 === 0 ? 1 + (random() % 24) : 64 + (random() % 64)),
+      }),
+      { syscalls: true },
+    );
+    expect(result.mismatches).toEqual([]);
+    expect(result.failed).toBe(0);
+    expect(result.syscalls).toBeGreaterThan(TRIALS);
+    // Most calls must have gone on inside their block, or the in-block path was barely tested.
+    expect(result.syscallsInBlock).toBeGreaterThan(result.syscalls / 4);
+    expect(result.completed).toBeGreaterThan(TRIALS / 4);
   });
 
   it(`${TRIALS} random byte strings: compiled or not, the same outcome, and the compiler never fails`, () => {

@@ -10,7 +10,7 @@ import { EFER, MSR } from "../src/emu/cpu/arch-bits";
 import { Cpu, STOP_REASON } from "../src/emu/cpu/cpu";
 import { DecodedCache } from "../src/emu/cpu/decoded-cache";
 import { GPR, SLOT } from "../src/interfaces/cpu-context";
-import { TRAP_KIND } from "../src/interfaces/trap-frame";
+import { RETURN_PATH, TRAP_KIND } from "../src/interfaces/trap-frame";
 import { CODE, GATE_BASE, Harness, runSnippet, USER_RW } from "./cpu-harness";
 
 describe("SYSCALL / SYSRET", () => {
@@ -36,24 +36,53 @@ describe("SYSCALL / SYSRET", () => {
     expect(h.get(GPR.RBX) & 0xfffn).toBe(0x603n);
   });
 
-  it("refuses to return to a non-canonical RCX: #GP(0) to the kernel, context unchanged", () => {
+  it("a SYSRET to a non-canonical RCX shuts the CPU down (Intel's #GP at CPL 0 on the user stack)", () => {
+    const h = new Harness();
+    h.load("0f05");
+    let calls = 0;
+    h.onTrap = (frame) => {
+      calls++;
+      frame.context.regs[GPR.RCX * 2 + 1] = 0x8000;
+    };
+    expect(h.run()).toBe(STOP_REASON.SHUTDOWN);
+    expect(h.cpu.shutdownCause).toMatch(/SYSRET to a non-canonical RCX.*CVE-2012-0217/);
+    expect(calls).toBe(1);
+  });
+
+  it("an IRET-path return to a non-canonical RIP is refused: #GP(0) to the kernel, context unchanged", () => {
     const h = new Harness();
     h.load("0f05");
     let calls = 0;
     h.onTrap = (frame, cpu) => {
       calls++;
       if (calls === 1) {
-        frame.context.regs[GPR.RCX * 2 + 1] = 0x8000;
+        frame.context.regs[SLOT.RIP * 2 + 1] = 0x8000;
+        frame.returnPath = RETURN_PATH.IRET;
         return;
       }
       expect(frame.vector).toBe(13);
       expect(frame.errorCode).toBe(0);
-      expect(frame.context.regs[GPR.RCX * 2 + 1]).toBe(0x8000);
-      expect(frame.context.regs[SLOT.RIP * 2]).toBe(CODE + 2);
+      expect(frame.context.regs[SLOT.RIP * 2 + 1]).toBe(0x8000);
+      expect(frame.context.regs[GPR.RCX * 2]).toBe(CODE + 2);
       cpu.requestStop();
     };
     expect(h.run()).toBe(STOP_REASON.STOPPED);
     expect(calls).toBe(2);
+  });
+
+  it("a SYSCALL frame starts on the SYSRET path; exception frames are IRET only", () => {
+    const h = new Harness();
+    h.load("0f05 0f0b");
+    const seen: [number, number][] = [];
+    h.onTrap = (frame, cpu) => {
+      seen.push([frame.kind, frame.returnPath]);
+      if (frame.kind !== TRAP_KIND.SYSCALL) cpu.requestStop();
+    };
+    h.run();
+    expect(seen).toEqual([
+      [TRAP_KIND.SYSCALL, RETURN_PATH.SYSRET],
+      [TRAP_KIND.EXCEPTION, RETURN_PATH.IRET],
+    ]);
   });
 
   it("SYSCALL with EFER.SCE = 0 raises #UD", () => {

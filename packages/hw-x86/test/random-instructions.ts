@@ -343,9 +343,15 @@ export const SCRATCH_OFFSET = 0xc00;
 /**
  * `count` random instructions run `iterations` times in a loop (R15 counts
  * down), then UD2. Returns the bytes, to be placed at the start of a page.
+ * With `syscalls`, about one instruction in eight is a SYSCALL.
  */
-export function loopProgram(random: Random, count: number): number[] {
-  const items = Array.from({ length: count }, (_, index) => randomItem(random, index, count));
+export function loopProgram(random: Random, count: number, options: { syscalls?: boolean } = {}): number[] {
+  const items = Array.from({ length: count }, (_, index) =>
+    // SYSCALL only when asked, so the other families' programs stay the same for their seeds.
+    options.syscalls === true && random() % 100 < 12
+      ? { bytes: [0x0f, 0x05] }
+      : randomItem(random, index, count),
+  );
   const starts: number[] = [];
   let offset = 0;
   for (const item of items) {

@@ -18,6 +18,7 @@
  */
 import { type FlagRecord, FlagTracker } from "./block-flags";
 import { memoryFastPath } from "./block-operands";
+import { SYSCALL_EVENT } from "./cpu-state";
 import type { DecodedCache } from "./decoded-cache";
 import { OP, OPERAND, PREFIX } from "./ops";
 
@@ -120,9 +121,10 @@ export function endsBlock(cache: DecodedCache, slot: number): boolean {
     case OP.UD:
     case OP.INVALID:
     case OP.PRIVILEGED:
-    case OP.SYSCALL:
     case OP.RDPMC:
       return true;
+    case OP.SYSCALL:
+      return cache.blocks?.syscallsInBlocks === false;
     case OP.MOVS:
     case OP.CMPS:
     case OP.STOS:
@@ -196,6 +198,27 @@ export class BlockBuilder {
     const inline = body();
     this.emit(`${setup}\nif (${test}) { ${inline} } else { ${slow} }`);
     return ending;
+  }
+
+  /**
+   * SYSCALL without leaving the block: its handler raises the trap (or #UD
+   * when EFER.SCE = 0, which leaves the block for the run loop to deliver);
+   * `state.syscallInBlock` then delivers the trap as the run loop would and
+   * says whether the block may go on after it (cpu.ts). The kernel may have
+   * written any register, so all of them are reloaded; the flags are in the
+   * state (SYSRET loaded them).
+   */
+  syscall(site: InstructionSite): boolean {
+    const op = this.cache.op[site.slot]!;
+    this.handlers.add(op);
+    const count = this.profile ? `handlerCalls[${op}]++;` : "";
+    const call = `${count}${this.flags.flushCode()} ${SPILL} state.rip = rip0 + ${site.off}; state.nextRip = rip0 + ${site.next}; state.retired = r0 + done + ${site.index}; h${op}(state, cache, s0 + ${site.slot - this.start});`;
+    const pendingExit = `return exitCall(state, rip0 + ${site.off}, done + ${site.index});`;
+    this.emit(
+      `${call} if (state.exceptionVector !== ${SYSCALL_EVENT}) { ${pendingExit} } x = state.syscallInBlock(rip0 + ${site.next}); if (x !== 1) { if (x === 0) return done + ${site.index + 1}; ${pendingExit} } ${RELOAD}`,
+    );
+    this.flags.setState();
+    return false;
   }
 
   /** An instruction whose memory operand has the inline fast path of block-operands.ts (`p` set for `body`). */

@@ -153,6 +153,7 @@ const INLINE_OPS = new Set<number>([
   OP.SSE_SHIFT_IMM,
   OP.MOVD_IN,
   OP.MOVD_OUT,
+  OP.SYSCALL,
 ]);
 
 /** The instructions of the block starting at `start` (decoding ahead in the current fetch page). */

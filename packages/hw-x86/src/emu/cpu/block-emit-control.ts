@@ -127,6 +127,8 @@ export function emitControl(b: BlockBuilder, site: InstructionSite): boolean {
       return emitPush(b, site);
     case OP.POP_R:
       return emitPop(b, site);
+    case OP.SYSCALL:
+      return b.cache.blocks?.syscallsInBlocks === false ? b.fallback(site) : b.syscall(site);
     default:
       return b.fallback(site);
   }

@@ -102,6 +102,14 @@ export class CpuState {
    * clears it before entering a block.
    */
   blockStop = 0;
+  /**
+   * Delivers the SYSCALL trap a compiled block's SYSCALL just raised and
+   * returns 1 when the block may continue at `expectedRip`, 0 when it must
+   * return to the run loop (the trap was delivered either way), 2 when it
+   * was not delivered (no CPU owns this state; the block leaves it pending).
+   * Set by the owning Cpu.
+   */
+  syscallInBlock: (expectedRip: number) => number = () => 2;
   /** Retired instructions (drives the TSC). */
   retired = 0;
   /** TSC = retired + tscOffset. */

@@ -4,8 +4,8 @@
  * only through `context`.
  */
 import type { CpuContext } from "../../interfaces/cpu-context";
-import type { TrapFrame, TrapKind } from "../../interfaces/trap-frame";
-import { TRAP_KIND } from "../../interfaces/trap-frame";
+import type { ReturnPath, TrapFrame, TrapKind } from "../../interfaces/trap-frame";
+import { RETURN_PATH, TRAP_KIND } from "../../interfaces/trap-frame";
 
 /** Mutable implementation of TrapFrame owned by one CPU. */
 export class CpuTrapFrame implements TrapFrame {
@@ -14,6 +14,7 @@ export class CpuTrapFrame implements TrapFrame {
   errorCode = -1;
   faultAddressLow = 0;
   faultAddressHigh = 0;
+  returnPath: ReturnPath = RETURN_PATH.IRET;
 
   constructor(
     readonly cpuId: number,
@@ -23,6 +24,7 @@ export class CpuTrapFrame implements TrapFrame {
   /** Fills the frame for the next handler call. */
   set(kind: TrapKind, vector: number, errorCode: number, faultLow: number, faultHigh: number): void {
     this.kind = kind;
+    this.returnPath = kind === TRAP_KIND.SYSCALL ? RETURN_PATH.SYSRET : RETURN_PATH.IRET;
     this.vector = vector;
     this.errorCode = errorCode;
     this.faultAddressLow = faultLow;

@@ -54,4 +54,6 @@ export interface CpuCounters {
   interrupts: number;
   /** #PF exceptions delivered (also counted in `exceptions`). */
   pageFaults: number;
+  /** SYSCALLs (also counted in `syscalls`) after which a compiled block went on running, without returning to the run loop. */
+  syscallsInBlock: number;
 }

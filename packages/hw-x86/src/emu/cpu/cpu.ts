@@ -16,15 +16,26 @@
  *   context's RIP/RFLAGS slots ← the same values, RFLAGS &= ~IA32_FMASK;
  *   then the handler bound to IA32_LSTAR runs with kind SYSCALL. On return
  *   the CPU applies SYSRET: RIP ← RCX, RFLAGS ← (R11 & 3C7FD7H) | 2 — unless
- *   the handler called {@link Cpu.returnWithIret}, in which case RIP and
- *   RFLAGS come from the context's RIP/RFLAGS slots (IRET semantics, the
- *   path for context switches, execve and signal delivery).
+ *   the handler set the frame's `returnPath` to IRET (or called
+ *   {@link Cpu.returnWithIret}), in which case RIP and RFLAGS come from the
+ *   context's RIP/RFLAGS slots (IRET semantics, the path for context
+ *   switches, execve and signal delivery). A SYSRET to a non-canonical RCX
+ *   shuts the CPU down: on Intel hardware it raises #GP at CPL 0 on the
+ *   user's stack (CVE-2012-0217), a kernel bug, so a kernel must take the
+ *   IRET path for such a return.
+ * - SYSCALL inside a compiled block: the block calls {@link CpuState}'s
+ *   `syscallInBlock`, which delivers the trap exactly as the run loop would
+ *   and lets the block go on after it when user mode resumed at the next
+ *   instruction (by SYSRET, or by IRET to the same place, e.g. another
+ *   thread of the process) and the run loop would have nothing to do (no
+ *   stop, idle, shutdown, deliverable interrupt, TLB or code change, CR0/CR4
+ *   write). So a loop of system calls can stay inside one block call.
  * - Exceptions and interrupts: the gate for the vector is read from the IDT
  *   at IDTR (16-byte IA-32e gates: P, type 0xE/0xF, DPL; INT n / INT3 need
  *   DPL 3, else #GP(vector·8 + 2)); the handler bound to the gate's offset
  *   runs; return uses IRET semantics (RIP/RFLAGS from the context slots,
  *   RFLAGS masked to the user-restorable bits; TF is not emulated).
- * - A return to a non-canonical RIP is refused: user mode is NOT entered,
+ * - An IRET-style return to a non-canonical RIP is refused: user mode is NOT entered,
  *   and #GP(0) is delivered to the kernel's vector-13 handler with the
  *   context left exactly as the handler left it (so the kernel sees its own
  *   bad RIP/RCX). If that handler again returns to a non-canonical RIP, the
@@ -46,6 +57,7 @@ import type { MsrAccess } from "../../interfaces/msr-access";
 import {
   NO_ERROR_CODE,
   NO_VECTOR,
+  RETURN_PATH,
   TRAP_KIND,
   type TrapHandler,
   type TrapKind,
@@ -76,8 +88,9 @@ const FETCH_FAILED = FETCH_FAILEDImport;
 const NO_EXCEPTION = NO_EXCEPTIONImport;
 const compileBlock = compileBlockImport;
 
-const RETURN_SYSRET = 0;
-const RETURN_IRET = 1;
+/** `syscallInBlock` results (block-builder.ts reads them). */
+const SYSCALL_LEAVE_BLOCK = 0;
+const SYSCALL_CONTINUE_BLOCK = 1;
 const TWO_POW_32 = 4294967296;
 
 /** An x86-64 CPU core at CPL 3 whose CPL 0 is TypeScript (see the file header). */
@@ -93,7 +106,13 @@ export class Cpu {
   /** `cpuid`. */
   readonly cpuid: Cpuid;
   /** Event counters (monotonic). */
-  readonly counters: CpuCounters = { syscalls: 0, exceptions: 0, interrupts: 0, pageFaults: 0 };
+  readonly counters: CpuCounters = {
+    syscalls: 0,
+    exceptions: 0,
+    interrupts: 0,
+    pageFaults: 0,
+    syscallsInBlock: 0,
+  };
   /** Why the CPU shut down, when it did. */
   shutdownCause = "";
   private readonly msrFile: CpuMsrs;
@@ -106,7 +125,11 @@ export class Cpu {
   private halted = false;
   private stopRequested = false;
   private isShutdown = false;
-  private returnMode = RETURN_IRET;
+  /** The handler bound at IA32_LSTAR, cached against the MSR halves and the entry table's version. */
+  private lstarHandler: TrapHandler | undefined = undefined;
+  private lstarCachedLow = -1;
+  private lstarCachedHigh = -1;
+  private lstarCachedVersion = -1;
   private returnFailures = 0;
   private deliveringDoubleFault = false;
   private interruptCheckNeeded = true;
@@ -130,6 +153,7 @@ export class Cpu {
     this.cpuid = features;
     this.state.cpuid = features;
     this.frame = new CpuTrapFrame(options.id, this.context);
+    this.state.syscallInBlock = (expectedRip) => this.syscallInBlock(expectedRip);
   }
 
   /** Retired instructions. */
@@ -187,7 +211,7 @@ export class Cpu {
 
   /** From a SYSCALL handler: return with IRET semantics (RIP/RFLAGS from the context slots) instead of SYSRET. */
   returnWithIret(): void {
-    this.returnMode = RETURN_IRET;
+    this.frame.returnPath = RETURN_PATH.IRET;
   }
 
   /** Tells the CPU an interrupt may have become deliverable (checked before the next instruction). */
@@ -323,18 +347,72 @@ export class Cpu {
     regs[GPR.R11 * 2] = regs[SLOT.RFLAGS * 2]!;
     regs[GPR.R11 * 2 + 1] = 0;
     writeFlags(state, readFlags(state) & ~this.msrFile.fmask());
-    const handler = this.entries.lookup(this.msrFile.lstarLow(), this.msrFile.lstarHigh());
+    const handler = this.syscallHandler();
     if (handler === undefined) {
       this.doubleFault();
       return;
     }
     this.frame.set(TRAP_KIND.SYSCALL, NO_VECTOR, NO_ERROR_CODE, 0, 0);
-    this.returnMode = RETURN_SYSRET;
     this.callHandler(handler);
   }
 
-  private deliverVector(vector: number, errorCode: number, kind: TrapKind, software: boolean): void {
-    this.syncOut();
+  /** The handler at IA32_LSTAR (looked up again only after LSTAR or a binding changed). */
+  private syscallHandler(): TrapHandler | undefined {
+    const low = this.msrFile.lstarLow();
+    const high = this.msrFile.lstarHigh();
+    const version = this.entries.version;
+    if (low !== this.lstarCachedLow || high !== this.lstarCachedHigh || version !== this.lstarCachedVersion) {
+      this.lstarHandler = this.entries.lookup(low, high);
+      this.lstarCachedLow = low;
+      this.lstarCachedHigh = high;
+      this.lstarCachedVersion = version;
+    }
+    return this.lstarHandler;
+  }
+
+  /**
+   * A compiled block's SYSCALL (block-builder.ts): the handler just raised
+   * the SYSCALL trap with `nextRip` = `expectedRip`. Retires it and delivers
+   * it as the run loop does, then answers whether the block may go on at
+   * `expectedRip`: only when user mode resumed exactly there (registers and
+   * flags are reloaded by the block, so SYSRET or IRET does not matter) and
+   * the run loop would find nothing to do before that instruction.
+   */
+  private syscallInBlock(expectedRip: number): number {
+    const state = this.state;
+    state.rip = state.nextRip;
+    state.retired++;
+    state.exceptionVector = NO_EXCEPTION;
+    state.blockStop = 0;
+    const epoch = state.tlbEpoch;
+    this.enterSyscall();
+    // blockStop covers a stop request, an interrupt notification, released code and a
+    // nested fault; tlbEpoch covers INVLPG, CR3 and (through their flushes) CR0/CR4 writes.
+    if (
+      this.isShutdown ||
+      this.halted ||
+      state.blockStop !== 0 ||
+      state.rip !== expectedRip ||
+      state.tlbEpoch !== epoch
+    ) {
+      return SYSCALL_LEAVE_BLOCK;
+    }
+    const source = this.interrupts;
+    if (source !== null && (state.flagBits & RFLAGS.IF) !== 0 && source.hasPending())
+      return SYSCALL_LEAVE_BLOCK;
+    this.counters.syscallsInBlock++;
+    return SYSCALL_CONTINUE_BLOCK;
+  }
+
+  /** Delivers through the IDT; `keepContext` leaves the RIP/RFLAGS slots as they are (a refused return). */
+  private deliverVector(
+    vector: number,
+    errorCode: number,
+    kind: TrapKind,
+    software: boolean,
+    keepContext = false,
+  ): void {
+    if (!keepContext) this.syncOut();
     const gate = readIdtGate(this.state, this.idtBase, this.idtLimit, vector);
     if (gate === GATE_MISSING) {
       this.doubleFault();
@@ -362,7 +440,6 @@ export class Cpu {
       this.cr2High = faultHigh;
     }
     this.frame.set(kind, vector, errorCode, faultLow, faultHigh);
-    this.returnMode = RETURN_IRET;
     this.callHandler(handler);
   }
 
@@ -397,9 +474,14 @@ export class Cpu {
     let ripLow: number;
     let ripHigh: number;
     let flags: number;
-    if (this.returnMode === RETURN_SYSRET) {
+    const frame = this.frame;
+    if (frame.kind === TRAP_KIND.SYSCALL && frame.returnPath === RETURN_PATH.SYSRET) {
       ripLow = regs[GPR.RCX * 2]!;
       ripHigh = regs[GPR.RCX * 2 + 1]!;
+      if (Number.isNaN(addressFromHalves(ripLow, ripHigh))) {
+        this.shutdown("SYSRET to a non-canonical RCX: #GP at CPL 0 on the user stack (CVE-2012-0217)");
+        return;
+      }
       // TF is dropped: single-step traps are not emulated (see IRET_USER_MASK).
       flags = (regs[GPR.R11 * 2]! & SYSRET_FLAGS_MASK & ~RFLAGS.TF) | RFLAGS.FIXED;
     } else {
@@ -415,7 +497,7 @@ export class Cpu {
         return;
       }
       this.counters.exceptions++;
-      this.deliverVector(VECTOR.GP, 0, TRAP_KIND.EXCEPTION, false);
+      this.deliverVector(VECTOR.GP, 0, TRAP_KIND.EXCEPTION, false, true);
       this.returnFailures = 0;
       return;
     }

@@ -49,6 +49,12 @@ export interface DecodedCacheOptions {
   blockThreshold?: number;
   /** Count compiled blocks' calls to interpreter handlers by operation (`BlockTable.handlerCalls`; default false). */
   profileBlocks?: boolean;
+  /**
+   * Deliver SYSCALL inside compiled blocks and go on in the block after it
+   * (default true). False ends a block at SYSCALL, so every system call
+   * returns to the run loop (the behaviour before; kept for comparison).
+   */
+  syscallsInBlocks?: boolean;
 }
 
 /** Default number of 4 KiB code pages cached at once. */
@@ -128,7 +134,12 @@ export class DecodedCache {
     this.blocks =
       settings.compileBlocks === false
         ? null
-        : new BlockTable(slots, settings.blockThreshold ?? DEFAULT_BLOCK_THRESHOLD, settings.profileBlocks);
+        : new BlockTable(
+            slots,
+            settings.blockThreshold ?? DEFAULT_BLOCK_THRESHOLD,
+            settings.profileBlocks,
+            settings.syscallsInBlocks,
+          );
     this.pageBlock = new Int32Array(ram.size / SLOTS_PER_BLOCK).fill(-1);
     this.blockPage = new Int32Array(blockCount).fill(-1);
     this.freeBlocks = new Int32Array(blockCount);

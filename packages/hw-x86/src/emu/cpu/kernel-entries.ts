@@ -5,21 +5,26 @@
  * Shared by all CPUs of a machine. Addresses are 64-bit canonical values;
  * they are keyed internally as signed numbers in [-2^47, 2^47).
  */
+import type { KernelEntryTable } from "../../interfaces/kernel-entry-table";
 import type { TrapHandler } from "../../interfaces/trap-frame";
 
 const TWO_POW_32 = 4294967296;
 
 /** Map from kernel entry address to handler. */
-export class KernelEntries {
+export class KernelEntries implements KernelEntryTable {
   private readonly handlers = new Map<number, TrapHandler>();
+  /** Increases on every bind and unbind (CPUs cache their LSTAR handler against it). */
+  version = 0;
 
   /** Binds `handler` to the canonical address `address`. Throws RangeError for a non-canonical address (kernel bug). */
   bind(address: bigint, handler: TrapHandler): void {
     this.handlers.set(KernelEntries.key(address), handler);
+    this.version++;
   }
 
   /** Removes a binding; returns whether one existed. */
   unbind(address: bigint): boolean {
+    this.version++;
     return this.handlers.delete(KernelEntries.key(address));
   }
 
