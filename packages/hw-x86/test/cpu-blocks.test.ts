@@ -132,7 +132,9 @@ function lockstep(
 } {
   const harnesses = pair();
   const logs: string[][] = [[], []];
-  if (options.syscalls === true) harnesses.forEach((harness, index) => syscallKernel(harness, logs[index]!));
+  if (options.syscalls === true) {
+    for (const [index, harness] of harnesses.entries()) syscallKernel(harness, logs[index]!);
+  }
   const random = makeRandom(seed);
   const mismatches: string[] = [];
   let completed = 0;
