@@ -7,7 +7,30 @@
  *
  * @packageDocumentation
  */
-export { ARGUMENT_REGISTER_NAMES, ARGUMENT_REGISTERS, CLOBBERED_REGISTERS, NUMBER_REGISTER, RESULT_REGISTER } from "./abi/registers";
+export {
+  ERRNO,
+  ERRNO_MAX,
+  type ErrnoName,
+  errnoMessage,
+  errnoName,
+  isErrorReturn,
+  MAX_ERRNO,
+} from "./abi/errno";
+export {
+  ARGUMENT_REGISTER_NAMES,
+  ARGUMENT_REGISTERS,
+  CLOBBERED_REGISTERS,
+  NUMBER_REGISTER,
+  RESULT_REGISTER,
+} from "./abi/registers";
+export {
+  SYS,
+  SYSCALL_NAMES,
+  SYSCALL_TABLE_SIZE,
+  type SyscallName,
+  syscallName,
+  syscallNumber,
+} from "./abi/syscall-numbers";
 export {
   CONTINUATION_STATE,
   Continuation,
@@ -24,8 +47,8 @@ export {
   type ArgSpec,
   type ArgValue,
   type ArgValues,
-  arg,
   AT_FDCWD,
+  arg,
   CLOCK_ID_MAX,
   type ClockIdSpec,
   type DirFdSpec,
@@ -37,8 +60,8 @@ export {
   type PidSpec,
   type PointerDirection,
   type PointerSpec,
-  RETURN_KIND,
   type RawSpec,
+  RETURN_KIND,
   type ReturnKind,
   SIGNAL_MAX,
   type SignalSpec,
@@ -48,6 +71,16 @@ export {
   type UintSpec,
   USER_SPACE_END,
 } from "./signature";
+export { SyscallTracer, type TracerOptions } from "./strace";
+export {
+  argumentList,
+  DEFAULT_STRING_LIMIT,
+  escapeStraceString,
+  formatArguments,
+  formatCall,
+  formatResult,
+  type TraceTarget,
+} from "./strace-format";
 export { type CallParker, SyscallCall } from "./syscall-call";
 export { chooseReturnPath, type DispatcherOptions, SyscallDispatcher } from "./syscall-dispatcher";
 export {

@@ -66,9 +66,32 @@ export {
   summarize,
 } from "./bench/statistics";
 // Vitest matchers (vitest is an optional peer; see ./matchers)
+export {
+  EmulatedCpu,
+  type EmulatedCpuOptions,
+  type EmulatedUserMemory,
+  GATE_BASE,
+  IDT_ADDRESS,
+  type PagePermissions,
+  type RecordedTrap,
+  STACK_TOP,
+} from "./emulated/emulated-cpu";
+export {
+  buildInitialStack,
+  type LoadSegment,
+  parseStaticElf,
+  type StaticElfImage,
+} from "./emulated/static-elf";
 export { installTsosMatchers, type MatcherResult, type TsosMatchers, tsosMatchers } from "./matchers";
 export { MockClock, MockTimer } from "./mocks/mock-clock";
-export { MockCpu, type MockCpuOptions, REGISTER_SLOT, type RegisterName } from "./mocks/mock-cpu";
+export {
+  MockCpu,
+  type MockCpuOptions,
+  type MockEntryLookup,
+  type MockSyscallOutcome,
+  REGISTER_SLOT,
+  type RegisterName,
+} from "./mocks/mock-cpu";
 export {
   BASELINE_FEATURES,
   CPUID_FEATURE,
@@ -83,6 +106,7 @@ export {
   type TriggerMode,
   type VectorHandler,
 } from "./mocks/mock-interrupt-controller";
+export { type KernelEntryCall, MockKernelEntries } from "./mocks/mock-kernel-entries";
 export {
   type BadFree,
   type FailurePredicate,
