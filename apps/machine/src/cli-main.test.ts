@@ -65,7 +65,8 @@ describe("tsos-machine CLI", () => {
   });
 
   it.each([
-    ["a missing file", () => "/nonexistent/guest", "no such file"],
+    ["a missing file", () => join(mkdtempSync(join(tmpdir(), "tsos-cli-")), "missing"), "no such file"],
+    ["a path through a file", () => join(elfFile(), "guest"), "no such file"],
     ["a directory", () => tmpdir(), "not a regular file"],
     ["a non-ELF file", () => elfFile((b) => b.writeUInt32LE(0x12345678, 0)), "not an ELF file"],
     ["a dynamic executable", () => elfFile((b) => b.writeUInt32LE(3, 64)), "dynamically linked"],

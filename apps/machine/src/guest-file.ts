@@ -28,7 +28,8 @@ export function checkGuestExecutable(path: string): GuestFileCheck {
     bytes = readFileSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return { ok: false, error: `${path}: no such file` };
+    // ENOTDIR: a component of the path is a file, so this file cannot exist.
+    if (code === "ENOENT" || code === "ENOTDIR") return { ok: false, error: `${path}: no such file` };
     if (code === "EACCES") return { ok: false, error: `${path}: permission denied` };
     return { ok: false, error: `${path}: cannot read (${code ?? (error as Error).message})` };
   }

@@ -10,6 +10,7 @@ import {
   LAPIC,
   LAPIC_MMIO_SIZE,
   NO_ERROR_CODE,
+  RETURN_PATH,
   TRAP_KIND,
   type TrapFrame,
 } from "@tsos/hw-x86";
@@ -39,6 +40,7 @@ function frameFor(cpuId: number, vector: number): TrapFrame {
     faultAddressLow: 0,
     faultAddressHigh: 0,
     context: createCpuContext(),
+    returnPath: RETURN_PATH.IRET,
   };
 }
 
