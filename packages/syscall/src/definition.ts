@@ -29,8 +29,11 @@ export interface SyscallDefinition<Args extends readonly ArgSpec[] = readonly Ar
   readonly args: Args;
   /** How the result prints (default {@link RETURN_KIND.INT}). */
   readonly returns: ReturnKind;
-  /** The implementation. */
-  readonly handler: SyscallHandler<Args>;
+  /**
+   * The implementation. (Declared as a method so a definition of any
+   * signature is a `SyscallDefinition`: a kernel can keep a list of them.)
+   */
+  handler(call: SyscallCall, ...args: ArgValues<Args>): number;
 }
 
 /** Returned by a handler whose call was parked: the caller's frame waits for a waker (continuation.ts). */

@@ -28,6 +28,7 @@ import type { SyscallTracer } from "./strace";
 import { type CallParker, SyscallCall } from "./syscall-call";
 import { SyscallStats } from "./syscall-stats";
 import type { SyscallTable } from "./syscall-table";
+import type { UserMemory } from "./user-memory";
 
 /** Replaced by `false` in a build without the trace hook (the benchmark's baseline build, esbuild `--define`). */
 declare const TSOS_SYSCALL_TRACE_HOOK: boolean | undefined;
@@ -72,6 +73,7 @@ export class SyscallDispatcher implements CallParker, ContinuationOwner {
   private readonly samplePeriod: number;
   private sampleCountdown: number;
   private readonly calls: (SyscallCall | undefined)[] = [];
+  private readonly memories: (UserMemory | null | undefined)[] = [];
   /** Argument words of the current call for the tracer (ABI order). */
   private readonly traceWords = new Uint32Array(12);
 
@@ -96,14 +98,26 @@ export class SyscallDispatcher implements CallParker, ContinuationOwner {
     return this.hostValue;
   }
 
-  /** The per-CPU call record of `cpuId` (created on first use). */
+  /** The per-CPU call record of `cpuId` (created on first use, with the memory {@link setMemory} gave). */
   callRecord(cpuId: number, frame: TrapFrame): SyscallCall {
     let call = this.calls[cpuId];
     if (call === undefined || call.frame !== frame) {
       call = new SyscallCall(cpuId, this, frame);
+      call.memory = this.memories[cpuId] ?? null;
       this.calls[cpuId] = call;
     }
     return call;
+  }
+
+  /**
+   * The user memory calls on `cpuId` see (`SyscallCall.memory`) from now on:
+   * the kernel calls this when it switches the CPU to another address
+   * space, before or after the CPU's first system call.
+   */
+  setMemory(cpuId: number, memory: UserMemory | null): void {
+    this.memories[cpuId] = memory;
+    const call = this.calls[cpuId];
+    if (call !== undefined) call.memory = memory;
   }
 
   /** Handles one SYSCALL trap. */
