@@ -1,6 +1,6 @@
 /**
  * strace's text for one system call (strace 6.x default output, checked
- * against the real strace on this machine by strace.test.ts): arguments by
+ * against real strace output by test/syscall-guest.test.ts): arguments by
  * their declared kind, strings and buffers quoted with strace's escapes and
  * truncated at the string limit (`"..."...`), the result padded to column
  * 40 (`= 3`, `= -1 ENOENT (No such file or directory)`, `= 0x7f…` for
