@@ -81,6 +81,7 @@ export function runChild(
     {
       encoding: "utf8",
       maxBuffer: 1 << 20,
+      env: { ...process.env, TSOS_SYSCALL_GUEST_DIR: dirname(guestPath("getpid-loop")) },
     },
   );
   const line = child.stdout?.trim().split("\n").pop() ?? "";

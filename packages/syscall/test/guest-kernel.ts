@@ -12,6 +12,7 @@
  * pointer; exit_group → the status, CPU stopped.
  */
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { EmulatedCpu, type EmulatedCpuOptions } from "@tsos/testing";
 import { ERRNO } from "../src/abi/errno";
@@ -22,8 +23,14 @@ import { type DispatcherOptions, SyscallDispatcher } from "../src/syscall-dispat
 import { type InstalledSyscallEntry, installSyscallEntry } from "../src/syscall-entry";
 import { SyscallTable } from "../src/syscall-table";
 
-/** Path of a committed guest binary of this package. */
+/**
+ * Path of a committed guest binary of this package: in `guest/bin` beside
+ * this file, or in `$TSOS_SYSCALL_GUEST_DIR` (set by the benchmark for its
+ * bundled children, which run from a temporary folder).
+ */
 export function guestPath(name: string): string {
+  const folder = process.env.TSOS_SYSCALL_GUEST_DIR;
+  if (folder !== undefined && folder !== "") return join(folder, name);
   return fileURLToPath(new URL(`../guest/bin/${name}`, import.meta.url));
 }
 

@@ -344,9 +344,11 @@ export class Cpu {
     this.syncOut();
     regs[GPR.RCX * 2] = regs[SLOT.RIP * 2]!;
     regs[GPR.RCX * 2 + 1] = regs[SLOT.RIP * 2 + 1]!;
-    regs[GPR.R11 * 2] = regs[SLOT.RFLAGS * 2]!;
+    const flags = regs[SLOT.RFLAGS * 2]!;
+    regs[GPR.R11 * 2] = flags;
     regs[GPR.R11 * 2 + 1] = 0;
-    writeFlags(state, readFlags(state) & ~this.msrFile.fmask());
+    // syncOut evaluated the lazy flags once; evaluating them again would cost as much.
+    writeFlags(state, flags & ~this.msrFile.fmask());
     const handler = this.syscallHandler();
     if (handler === undefined) {
       this.doubleFault();
