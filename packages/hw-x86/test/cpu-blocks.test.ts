@@ -26,9 +26,13 @@ const TIMEOUT = process.env.TSOS_TIER === "stress" ? 1_800_000 : 120_000;
 const DATA_PAGES = 16;
 const STACK_PAGES = 16;
 
-function pair(): [Harness, Harness] {
+function pair(syscallsInBlocks = false): [Harness, Harness] {
   const interpreter = new Harness(32 * 1024 * 1024, { compileBlocks: false });
-  const compiled = new Harness(32 * 1024 * 1024, { compileBlocks: true, blockThreshold: 1 });
+  const compiled = new Harness(32 * 1024 * 1024, {
+    compileBlocks: true,
+    blockThreshold: 1,
+    syscallsInBlocks,
+  });
   for (const harness of [interpreter, compiled]) harness.load("90", USER_RW);
   return [interpreter, compiled];
 }
@@ -121,7 +125,7 @@ function lockstep(
   seed: number,
   trials: number,
   shape: (random: () => number) => TrialShape,
-  options: { syscalls?: boolean } = {},
+  options: { syscalls?: boolean; syscallsInBlocks?: boolean } = {},
 ): {
   mismatches: string[];
   completed: number;
@@ -130,7 +134,7 @@ function lockstep(
   syscalls: number;
   syscallsInBlock: number;
 } {
-  const harnesses = pair();
+  const harnesses = pair(options.syscallsInBlocks);
   const logs: string[][] = [[], []];
   if (options.syscalls === true) {
     for (const [index, harness] of harnesses.entries()) syscallKernel(harness, logs[index]!);
@@ -237,27 +241,33 @@ describe("compiled blocks agree with the interpreter", () => {
     expect(result.completed).toBeGreaterThan(TRIALS / 3);
   });
 
-  it(`${TRIALS} random looping programs with SYSCALLs to a kernel that stops, returns by SYSRET or by IRET`, {
-    timeout: TIMEOUT,
-  }, () => {
-    const result = lockstep(
-      0x5ca11,
-      TRIALS,
-      (random) => ({
-        instructions: () => 4 + (random() % 12),
-        iterations: () => 1 + (random() % 4),
-        budget: () => (random() % 3 === 0 ? 1 + (random() % 120) : 2_000),
-        slice: () => (random() % 2 === 0 ? 1 + (random() % 24) : 64 + (random() % 64)),
-      }),
-      { syscalls: true },
-    );
-    expect(result.mismatches).toEqual([]);
-    expect(result.failed).toBe(0);
-    expect(result.syscalls).toBeGreaterThan(TRIALS);
-    // Most calls must have gone on inside their block, or the in-block path was barely tested.
-    expect(result.syscallsInBlock).toBeGreaterThan(result.syscalls / 4);
-    expect(result.completed).toBeGreaterThan(TRIALS / 4);
-  });
+  for (const syscallsInBlocks of [true, false]) {
+    it(`${TRIALS} random looping programs with SYSCALLs to a kernel that stops, returns by SYSRET or by IRET (SYSCALL ${syscallsInBlocks ? "inside" : "ending"} its block)`, {
+      timeout: TIMEOUT,
+    }, () => {
+      const result = lockstep(
+        0x5ca11,
+        TRIALS,
+        (random) => ({
+          instructions: () => 4 + (random() % 12),
+          iterations: () => 1 + (random() % 4),
+          budget: () => (random() % 3 === 0 ? 1 + (random() % 120) : 2_000),
+          slice: () => (random() % 2 === 0 ? 1 + (random() % 24) : 64 + (random() % 64)),
+        }),
+        { syscalls: true, syscallsInBlocks },
+      );
+      expect(result.mismatches).toEqual([]);
+      expect(result.failed).toBe(0);
+      expect(result.syscalls).toBeGreaterThan(TRIALS);
+      if (syscallsInBlocks) {
+        // Most calls must have gone on inside their block, or the in-block path was barely tested.
+        expect(result.syscallsInBlock).toBeGreaterThan(result.syscalls / 4);
+      } else {
+        expect(result.syscallsInBlock).toBe(0);
+      }
+      expect(result.completed).toBeGreaterThan(TRIALS / 4);
+    });
+  }
 
   it(`${TRIALS} random byte strings: compiled or not, the same outcome, and the compiler never fails`, () => {
     const harnesses = pair();

@@ -28,7 +28,7 @@ function both(
   const results = [false, true].map((compile) => {
     const harness = new Harness(
       32 * 1024 * 1024,
-      compile ? { compileBlocks: true, blockThreshold: 1 } : { compileBlocks: false },
+      compile ? { compileBlocks: true, blockThreshold: 1, syscallsInBlocks: true } : { compileBlocks: false },
     );
     harness.load(hex, USER_RO);
     setup(harness);
@@ -170,7 +170,9 @@ describe("SYSCALL inside a compiled block, with an interrupt source", () => {
       const ram = new PhysicalRam(32 * 1024 * 1024);
       const cache = new DecodedCache(
         ram,
-        compile ? { compileBlocks: true, blockThreshold: 1 } : { compileBlocks: false },
+        compile
+          ? { compileBlocks: true, blockThreshold: 1, syscallsInBlocks: true }
+          : { compileBlocks: false },
       );
       const entries = new KernelEntries();
       const pending: number[] = [];

@@ -24,7 +24,7 @@ export interface RoundTripVariant {
   /** Which bundle. */
   readonly build: "shipped" | "no-trace-hook";
   /** roundtrip-child's variant argument. */
-  readonly mode: "blocks" | "leave-block" | "interpreter";
+  readonly mode: "blocks" | "in-block" | "interpreter";
   /** getpid calls per run. */
   readonly calls: number;
 }

@@ -5,7 +5,9 @@
  * (twice: as shipped, and with the trace hook compiled out), so the figures
  * are those of built code, not of tsx's transformed modules.
  *
- * argv: <variant: blocks|leave-block|interpreter> <calls> <warmups> <repeats>
+ * argv: <variant: blocks|in-block|interpreter> <calls> <warmups> <repeats>
+ * (blocks: compiled blocks as configured by default, SYSCALL ending its
+ * block; in-block: SYSCALL delivered inside the block, which goes on)
  */
 import { expectedOutput, runRoundTrip } from "./roundtrip-guest";
 
@@ -15,7 +17,7 @@ const calls = Number(callsText);
 const options = {
   calls,
   compileBlocks: variant !== "interpreter",
-  syscallsInBlocks: variant === "blocks",
+  syscallsInBlocks: variant === "in-block",
 };
 const perCall: number[] = [];
 let inBlock = 0;

@@ -18,7 +18,7 @@ export interface RoundTripOptions {
   readonly calls: number;
   /** Compile hot code (default true). */
   readonly compileBlocks?: boolean;
-  /** Deliver SYSCALL inside compiled blocks (default true). */
+  /** Deliver SYSCALL inside compiled blocks (default false, as the CPU's default). */
   readonly syscallsInBlocks?: boolean;
 }
 
@@ -42,7 +42,7 @@ export interface RoundTripRun {
 export function runRoundTrip(options: RoundTripOptions): RoundTripRun {
   const kernel = new GuestKernel({
     compileBlocks: options.compileBlocks ?? true,
-    syscallsInBlocks: options.syscallsInBlocks ?? true,
+    syscallsInBlocks: options.syscallsInBlocks ?? false,
   });
   kernel.load("getpid-loop", [String(options.calls)]);
   const cpu = kernel.machine.cpu;

@@ -67,11 +67,17 @@ describe("blocking by continuation on the emulated CPU", () => {
   // read(0, buf, 8) blocks; exit_group(read's result).
   const program = "31c0 31ff 488d3424 ba08000000 0f05 4889c7 b8e7000000 0f05";
 
-  function blockingKernel(compileBlocks: boolean) {
+  const MODES = [
+    ["SYSCALL inside compiled blocks", { compileBlocks: true, syscallsInBlocks: true }],
+    ["SYSCALL ending its block", { compileBlocks: true, syscallsInBlocks: false }],
+    ["interpreter", { compileBlocks: false, syscallsInBlocks: false }],
+  ] as const;
+
+  function blockingKernel(mode: { compileBlocks: boolean; syscallsInBlocks: boolean }) {
     let kernel: GuestKernel | undefined;
     const host = new IdleHost(() => kernel!);
     kernel = new GuestKernel({
-      compileBlocks,
+      ...mode,
       dispatcher: { host },
       handlers: (table) => {
         table.unregister(0);
@@ -92,9 +98,9 @@ describe("blocking by continuation on the emulated CPU", () => {
     return { kernel, host };
   }
 
-  for (const compileBlocks of [true, false]) {
-    it(`read parks, the CPU idles, and complete(42) resumes the task into exit(42) (blocks ${compileBlocks ? "on" : "off"})`, () => {
-      const { kernel, host } = blockingKernel(compileBlocks);
+  for (const [label, mode] of MODES) {
+    it(`read parks, the CPU idles, and complete(42) resumes the task into exit(42) (${label})`, () => {
+      const { kernel, host } = blockingKernel(mode);
       expect(kernel.machine.run(10_000)).toBe(STOP_REASON.IDLE);
       expect(host.parked).toHaveLength(1);
       expect(kernel.exitStatus).toBeNull();
@@ -108,7 +114,7 @@ describe("blocking by continuation on the emulated CPU", () => {
   }
 
   it("restart() runs the call again when the task resumes", () => {
-    const { kernel, host } = blockingKernel(true);
+    const { kernel, host } = blockingKernel(MODES[0][1]);
     expect(kernel.machine.run(10_000)).toBe(STOP_REASON.IDLE);
     host.parked[0]!.restart();
     expect(kernel.machine.run(10_000)).toBe(STOP_REASON.IDLE);

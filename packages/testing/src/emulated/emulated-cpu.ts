@@ -48,7 +48,7 @@ export interface EmulatedCpuOptions {
   readonly memoryBytes?: number;
   /** Compile hot code (default true). */
   readonly compileBlocks?: boolean;
-  /** Deliver SYSCALL inside compiled blocks (default true). */
+  /** Deliver SYSCALL inside compiled blocks, which go on after it (default false, as DecodedCache). */
   readonly syscallsInBlocks?: boolean;
   /** Further decoded-cache options. */
   readonly cache?: DecodedCacheOptions;
@@ -109,7 +109,7 @@ export class EmulatedCpu {
     this.cache = new DecodedCache(this.ram, {
       ...options.cache,
       compileBlocks: options.compileBlocks ?? true,
-      syscallsInBlocks: options.syscallsInBlocks ?? true,
+      syscallsInBlocks: options.syscallsInBlocks ?? false,
     });
     this.entries = new KernelEntries();
     this.cpu = new Cpu({ id: 0, ram: this.ram, cache: this.cache, entries: this.entries });

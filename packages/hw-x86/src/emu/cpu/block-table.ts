@@ -67,8 +67,8 @@ export class BlockTable {
     readonly threshold = DEFAULT_BLOCK_THRESHOLD,
     /** Count handler calls in `handlerCalls` (costs a store per call; for finding what to inline). */
     readonly profile = false,
-    /** SYSCALL is delivered inside blocks, which go on after it (false: a SYSCALL ends its block). */
-    readonly syscallsInBlocks = true,
+    /** SYSCALL is delivered inside blocks, which go on after it (default false: a SYSCALL ends its block). */
+    readonly syscallsInBlocks = false,
   ) {
     if (!Number.isInteger(threshold) || threshold < 1 || threshold >= BLOCK_REJECTED) {
       throw new RangeError(`BlockTable: threshold ${threshold} is not an integer in 1..254`);

@@ -51,8 +51,9 @@ export interface DecodedCacheOptions {
   profileBlocks?: boolean;
   /**
    * Deliver SYSCALL inside compiled blocks and go on in the block after it
-   * (default true). False ends a block at SYSCALL, so every system call
-   * returns to the run loop (the behaviour before; kept for comparison).
+   * (default false: a SYSCALL ends its block and the run loop delivers it,
+   * which measured faster in the getpid round trip — see
+   * @tsos/syscall's bench; true keeps the block running after the call).
    */
   syscallsInBlocks?: boolean;
 }
