@@ -22,7 +22,7 @@
  *   `syscall/emulated-vs-native` (x).
  * Dispatch and validation (dispatch-variants.ts, in process).
  *
- * Environment: TSOS_BENCH_ROUNDS (default 5) rounds.
+ * Environment: TSOS_BENCH_ROUNDS (default 9) rounds.
  */
 import { fileURLToPath } from "node:url";
 import { type BenchResult, ratioResult, reportBenchResults, summarize } from "@tsos/testing";
@@ -36,7 +36,7 @@ import {
 } from "./roundtrip-bench";
 
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
-const ROUNDS = Number(process.env.TSOS_BENCH_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.TSOS_BENCH_ROUNDS ?? 9);
 const CALLS = 1_000_000;
 
 const VARIANTS: RoundTripVariant[] = [
