@@ -17,6 +17,9 @@ import {
 } from "./strace-format";
 import type { SyscallCall } from "./syscall-call";
 
+/** Linux's kernel-internal ERESTARTSYS (include/linux/errno.h): never seen by user space. */
+const ERESTARTSYS = 512;
+
 /** Options of {@link SyscallTracer}. */
 export interface TracerOptions {
   /** Receives each line (no trailing newline). */
@@ -73,7 +76,9 @@ export class SyscallTracer {
     result: number,
     restarted: boolean,
   ): void {
-    const tail = argumentList(target, words, result, call.memory, this.limit).slice(1).join(", ");
+    // A restarted call wrote nothing: its out-buffers print as addresses, as after an error.
+    const shown = restarted ? -ERESTARTSYS : result;
+    const tail = argumentList(target, words, shown, call.memory, this.limit).slice(1).join(", ");
     const text = `<... ${traceName(target, number)} resumed>${tail})`;
     const outcome = restarted
       ? "= ? ERESTARTSYS (To be restarted if SA_RESTART is set)"

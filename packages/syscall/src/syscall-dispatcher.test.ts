@@ -16,6 +16,7 @@ import { CONTINUATION_STATE, type Continuation, type ContinuationHost } from "./
 import { defineSyscall, SYSCALL_BLOCKED } from "./definition";
 import { SyscallRegistrationError } from "./errors";
 import { arg, RETURN_KIND } from "./signature";
+import { SyscallTracer } from "./strace";
 import { SyscallDispatcher } from "./syscall-dispatcher";
 import { histogramBucket } from "./syscall-stats";
 import { SyscallTable } from "./syscall-table";
@@ -329,5 +330,82 @@ describe("blocking by continuation", () => {
     expect(() => dispatcher.handle(frame)).toThrow(/without park/);
     loadCall(frame, 1);
     expect(() => dispatcher.handle(frame)).toThrow(/no ContinuationHost/);
+  });
+});
+
+describe("tracing through the dispatcher", () => {
+  function tracedDispatcher(pidOf?: (cpuId: number) => number) {
+    const table = new SyscallTable();
+    table.register(defineSyscall({ number: 39, name: "getpid", args: [], handler: () => 7 }));
+    table.register(
+      defineSyscall({
+        number: 0,
+        name: "read",
+        args: [arg.fd(), arg.pointer("buf", "out", { length: 2, buffer: true }), arg.size()],
+        handler: (call) => {
+          call.park();
+          return SYSCALL_BLOCKED;
+        },
+      }),
+    );
+    const host = new MockHost();
+    const dispatcher = new SyscallDispatcher({ table, host });
+    const memory = new PageMemory().map(0x1000, 4096).poke(0x1000, "abc");
+    dispatcher.setMemory(0, memory);
+    dispatcher.setMemory(1, memory);
+    const lines: string[] = [];
+    dispatcher.tracer = new SyscallTracer({
+      sink: (line) => lines.push(line),
+      ...(pidOf === undefined ? {} : { pidOf: (call) => pidOf(call.cpuId) }),
+    });
+    return { dispatcher, host, lines };
+  }
+
+  it("prints each call once it returns, with a [pid N] column when asked", () => {
+    const { dispatcher, lines } = tracedDispatcher((cpuId) => 100 + cpuId);
+    for (const cpuId of [0, 1]) {
+      const frame = syscallFrame(cpuId);
+      loadCall(frame, 39);
+      dispatcher.handle(frame);
+    }
+    const frame = syscallFrame();
+    loadCall(frame, 500);
+    dispatcher.handle(frame);
+    expect(lines).toEqual([
+      `[pid 100] getpid()${" ".repeat(32)}= 7`,
+      `[pid 101] getpid()${" ".repeat(32)}= 7`,
+      "[pid 100] syscall_0x1f4(0x0, 0x0, 0x0, 0x0, 0x0, 0x0) = -1 ENOSYS (Function not implemented)",
+    ]);
+  });
+
+  it("a parked call prints <unfinished ...>, its completion <... resumed> with the bytes it read", () => {
+    const { dispatcher, host, lines } = tracedDispatcher();
+    const frame = syscallFrame();
+    loadCall(frame, 0, [0n, 0x1000n, 16n]);
+    dispatcher.handle(frame);
+    expect(lines).toEqual(["read(0, <unfinished ...>"]);
+    host.parked[0]!.complete(3);
+    expect(lines[1]).toBe(`${'<... read resumed>"abc", 16)'.padEnd(40)}= 3`);
+  });
+
+  it("a restarted call prints strace's ERESTARTSYS line", () => {
+    const { dispatcher, host, lines } = tracedDispatcher();
+    const frame = syscallFrame();
+    loadCall(frame, 0, [0n, 0x1000n, 16n]);
+    dispatcher.handle(frame);
+    host.parked[0]!.restart();
+    expect(lines[1]).toBe(
+      `${"<... read resumed>0x1000, 16)".padEnd(40)}= ? ERESTARTSYS (To be restarted if SA_RESTART is set)`,
+    );
+  });
+
+  it("with no tracer attached nothing is printed and the call still answers", () => {
+    const { dispatcher, lines } = tracedDispatcher();
+    dispatcher.tracer = null;
+    const frame = syscallFrame();
+    loadCall(frame, 39);
+    dispatcher.handle(frame);
+    expect(lines).toEqual([]);
+    expect(result(frame)).toBe(7);
   });
 });
