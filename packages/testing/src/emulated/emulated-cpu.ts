@@ -21,6 +21,7 @@
 import { EFER, GPR, MSR, PTE, PTE_HIGH, SLOT, type TrapFrame } from "@tsos/hw-x86";
 import {
   Cpu,
+  type CpuInterruptSource,
   DecodedCache,
   type DecodedCacheOptions,
   KernelEntries,
@@ -52,6 +53,8 @@ export interface EmulatedCpuOptions {
   readonly syscallsInBlocks?: boolean;
   /** Further decoded-cache options. */
   readonly cache?: DecodedCacheOptions;
+  /** Where external interrupts come from (a LAPIC, or a test's timer); call `cpu.notifyInterrupt()` when one is raised. */
+  readonly interrupts?: CpuInterruptSource;
 }
 
 /** Page permissions for {@link EmulatedCpu.mapFresh}. */
@@ -112,7 +115,13 @@ export class EmulatedCpu {
       syscallsInBlocks: options.syscallsInBlocks ?? false,
     });
     this.entries = new KernelEntries();
-    this.cpu = new Cpu({ id: 0, ram: this.ram, cache: this.cache, entries: this.entries });
+    this.cpu = new Cpu({
+      id: 0,
+      ram: this.ram,
+      cache: this.cache,
+      entries: this.entries,
+      ...(options.interrupts === undefined ? {} : { interrupts: options.interrupts }),
+    });
     this.cpu.msrs.write(MSR.EFER, BigInt(EFER.SCE | EFER.LME | EFER.LMA | EFER.NXE));
     this.pml4 = this.allocateFrame();
     this.cpu.cr3 = BigInt(this.pml4);
