@@ -44,7 +44,10 @@ describe("context switch on the emulated CPU", () => {
     const timer = {
       pending: false,
       hasPending: () => timer.pending,
-      acknowledge: () => ((timer.pending = false), TIMER_VECTOR),
+      acknowledge: () => {
+        timer.pending = false;
+        return TIMER_VECTOR;
+      },
     };
     const machine = new EmulatedCpu({ interrupts: timer });
     machine.cpu.cr4 = machine.cpu.cr4 | CR4.OSFXSR;
