@@ -158,6 +158,35 @@ describe("TLB invalidation", () => {
   });
 });
 
+describe("TLB flushes visit only filled entries", () => {
+  it("over repeated CR3 reloads non-global pages always remap and a global one stays cached", () => {
+    const h = new Harness();
+    // (mov eax, [0x800000] ; mov ebx, [0x801000] ; syscall) × 3
+    const round = "8b042500008000 8b1c2500108000 0f05";
+    h.load(`${round} ${round} ${round}`);
+    h.cpu.cr4 = h.cpu.cr4 | CR4.PGE;
+    const frames = Array.from({ length: 6 }, (_, index) => {
+      const frame = h.allocateFrame();
+      h.ram.write32(frame, 10 + index);
+      return frame;
+    });
+    const seen: [number, number][] = [];
+    for (let pass = 0; pass < 3; pass++) {
+      h.map(SPARE, frames[pass * 2]!, USER_RW | PTE.G);
+      h.map(SPARE + 0x1000, frames[pass * 2 + 1]!, USER_RW);
+      reloadCr3(h);
+      h.run();
+      seen.push([Number(h.get(GPR.RAX)), Number(h.get(GPR.RBX))]);
+    }
+    // The global page keeps its first translation through every reload; the other follows each remap.
+    expect(seen).toEqual([
+      [10, 11],
+      [10, 13],
+      [10, 15],
+    ]);
+  });
+});
+
 describe("canonical addresses", () => {
   it("a non-canonical data address raises #GP(0)", () => {
     // movabs rbx, 0x0000800000000000 ; mov eax, [rbx]

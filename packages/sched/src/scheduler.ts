@@ -37,6 +37,12 @@ export interface SchedulerHooks<AddressSpace> {
   requestReschedule(cpu: number): void;
   /** `cpu` switches from one address space to another (load CR3); called only when they differ. */
   switchAddressSpace(cpu: number, from: AddressSpace | null, to: AddressSpace | null): void;
+  /**
+   * Lazy FPU only: arm (CR0.TS = 1) or disarm (TS = 0) the device-not-available
+   * trap on `cpu`. While armed, the first SSE/x87 instruction raises #NM, and
+   * the kernel calls {@link Scheduler.fpuTrap}.
+   */
+  setFpuTrap(cpu: number, armed: boolean): void;
 }
 
 /** Options of {@link Scheduler}. */
@@ -51,6 +57,13 @@ export interface SchedulerOptions<AddressSpace> {
   readonly hooks?: Partial<SchedulerHooks<AddressSpace>>;
   /** Periodic load-balance interval in ns (default 4 ms; 0 disables periodic balancing). */
   readonly balanceIntervalNs?: number;
+  /**
+   * Switch XMM/MXCSR lazily (default false: copied on every switch). When
+   * true, a switch copies the general registers only and arms the FPU trap
+   * unless the incoming task's XMM state is already in the CPU; `fpuTrap`
+   * then moves it on first use.
+   */
+  readonly lazyFpu?: boolean;
 }
 
 /** Per-CPU run queues and the operations the kernel calls. */
@@ -72,7 +85,11 @@ export class Scheduler<AddressSpace = unknown> {
     this.hooks = {
       requestReschedule: options.hooks?.requestReschedule ?? (() => {}),
       switchAddressSpace: options.hooks?.switchAddressSpace ?? (() => {}),
+      setFpuTrap: options.hooks?.setFpuTrap ?? (() => {}),
     };
+    this.lazyFpu = options.lazyFpu ?? false;
+    this.fpuOwner = Array.from({ length: options.cpuCount }, () => null);
+    this.liveContext = Array.from({ length: options.cpuCount }, () => null);
     this.balanceIntervalNs = options.balanceIntervalNs ?? 4_000_000;
     this.runQueues = Array.from(
       { length: options.cpuCount },
@@ -261,6 +278,30 @@ export class Scheduler<AddressSpace = unknown> {
     }
   }
 
+  /**
+   * Lazy FPU: the running task of `cpu` used SSE/x87 with the trap armed
+   * (#NM). Saves the previous owner's XMM state from `context`, loads the
+   * running task's, and disarms the trap; the faulting instruction then
+   * runs again. Returns false when lazy FPU is off (an #NM the kernel must
+   * treat as a guest fault).
+   */
+  fpuTrap(cpu: number, context: CpuContext): boolean {
+    if (!this.lazyFpu) return false;
+    const runQueue = this.runQueues[cpu]!;
+    const owner = this.fpuOwner[cpu]!;
+    const current = runQueue.current;
+    if (owner !== null && owner !== current) saveFpu(owner.context, context);
+    if (current !== runQueue.idle && owner !== current) loadFpu(context, current.context);
+    this.fpuOwner[cpu] = current === runQueue.idle ? null : current;
+    this.hooks.setFpuTrap(cpu, false);
+    return true;
+  }
+
+  /** Lazy FPU: the task whose XMM state is in `cpu`'s registers (null: none, or lazy FPU is off). */
+  fpuOwnerOf(cpu: number): Task<AddressSpace> | null {
+    return this.fpuOwner[cpu] as Task<AddressSpace> | null;
+  }
+
   /** Every CPU's queues, for reports. */
   snapshot(): RunQueueSnapshot[] {
     return this.runQueues.map((runQueue) => ({
@@ -278,8 +319,24 @@ export class Scheduler<AddressSpace = unknown> {
 
   // ---- internals ----
 
+  private readonly lazyFpu: boolean;
+  /** Lazy FPU: whose XMM state each CPU's registers hold (null: nobody's that matters). */
+  private readonly fpuOwner: (Task | null)[];
+  /** The register file each CPU last scheduled with (where an owner's live XMM state is). */
+  private readonly liveContext: (CpuContext | null)[];
+
   /** Tasks taken off a CPU by setScheduler whose registers are still the CPU's. */
   private readonly pendingSave = new Map<number, Task>();
+
+  /** Lazy FPU: if `task`'s XMM state is live on another CPU, write it back to the task first. */
+  private flushFpuElsewhere(task: Task, cpu: number): void {
+    for (let other = 0; other < this.fpuOwner.length; other++) {
+      if (other === cpu || this.fpuOwner[other] !== task) continue;
+      saveFpu(task.context, this.liveContext[other]!);
+      this.fpuOwner[other] = null;
+      this.hooks.setFpuTrap(other, true);
+    }
+  }
 
   private classIndex(task: Task): number {
     for (let index = 0; index < this.policies.length; index++)
@@ -361,10 +418,14 @@ export class Scheduler<AddressSpace = unknown> {
     next.state = TASK_STATE.RUNNING;
     runQueue.current = next;
     if (next === saved) return;
+    if (context !== undefined) this.liveContext[runQueue.cpu] = context;
     if (saved !== runQueue.idle) {
       if (voluntary) saved.accounting.voluntarySwitches++;
       else saved.accounting.involuntarySwitches++;
-      if (context !== undefined) copyCpuContext(saved.context, context);
+      if (context !== undefined) {
+        if (this.lazyFpu) saved.context.regs.set(context.regs);
+        else copyCpuContext(saved.context, context);
+      }
     }
     if (next !== runQueue.idle) {
       const accounting = next.accounting;
@@ -372,7 +433,14 @@ export class Scheduler<AddressSpace = unknown> {
       accounting.runningSince = now;
       accounting.lastCpu = runQueue.cpu;
       next.cpu = runQueue.cpu;
-      if (context !== undefined) copyCpuContext(context, next.context);
+      if (context !== undefined) {
+        if (!this.lazyFpu) copyCpuContext(context, next.context);
+        else {
+          context.regs.set(next.context.regs);
+          this.flushFpuElsewhere(next, runQueue.cpu);
+          this.hooks.setFpuTrap(runQueue.cpu, this.fpuOwner[runQueue.cpu] !== next);
+        }
+      }
     }
     const from = saved === runQueue.idle ? null : (saved.addressSpace as AddressSpace | null);
     const to = next === runQueue.idle ? from : (next.addressSpace as AddressSpace | null);
@@ -454,4 +522,14 @@ export class Scheduler<AddressSpace = unknown> {
     }
     return null;
   }
+}
+
+function saveFpu(into: CpuContext, live: CpuContext): void {
+  into.xmm.set(live.xmm);
+  into.mxcsr = live.mxcsr;
+}
+
+function loadFpu(live: CpuContext, from: CpuContext): void {
+  live.xmm.set(from.xmm);
+  live.mxcsr = from.mxcsr;
 }

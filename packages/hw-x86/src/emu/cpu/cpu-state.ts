@@ -142,6 +142,17 @@ export class CpuState {
   readonly tlbAccess = new Uint8Array(TLB_ENTRIES);
   /** 1 when the entry came from a global page (survives CR3 reloads). */
   readonly tlbGlobal = new Uint8Array(TLB_ENTRIES);
+  /**
+   * Slots filled since they were last flushed, so a flush visits only those
+   * (a CR3 load costs what the process touched, not the TLB's size). A slot
+   * is listed at most once (`tlbListed`); listed slots may have been
+   * invalidated since.
+   */
+  readonly tlbFilled = new Int32Array(TLB_ENTRIES);
+  /** Number of slots in `tlbFilled`. */
+  tlbFilledCount = 0;
+  /** 1 while the slot is in `tlbFilled`. */
+  readonly tlbListed = new Uint8Array(TLB_ENTRIES);
   /** Entries cached from 2 MiB / 1 GiB pages are present (INVLPG then flushes everything). */
   tlbHasLarge = false;
   /** Increases whenever translations may have changed (flushes, INVLPG, CR3/CR4/EFER writes). */

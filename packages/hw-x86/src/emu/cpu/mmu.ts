@@ -27,12 +27,7 @@ import {
   PTE as PTEImport,
   VECTOR as VECTORImport,
 } from "./arch-bits";
-import {
-  ACCESS as ACCESSImport,
-  type CpuState,
-  TLB_ENTRIES as TLB_ENTRIESImport,
-  TLB_MASK as TLB_MASKImport,
-} from "./cpu-state";
+import { ACCESS as ACCESSImport, type CpuState, TLB_MASK as TLB_MASKImport } from "./cpu-state";
 
 import { NO_FETCH_WINDOW } from "./decoded-cache";
 
@@ -45,7 +40,6 @@ const PTE = PTEImport;
 const PTE_HIGH_XD = PTE_HIGH_XDImport;
 const VECTOR = VECTORImport;
 const ACCESS = ACCESSImport;
-const TLB_ENTRIES = TLB_ENTRIESImport;
 const TLB_MASK = TLB_MASKImport;
 
 const TWO_POW_32 = 4294967296;
@@ -138,6 +132,10 @@ export function walk(state: CpuState, linear: number, access: number): number {
   if (physicalPage < state.ramSize) {
     const vpn = Math.floor(linear / 4096);
     const slot = vpn & TLB_MASK;
+    if (state.tlbListed[slot] === 0) {
+      state.tlbListed[slot] = 1;
+      state.tlbFilled[state.tlbFilledCount++] = slot;
+    }
     state.tlbTag[slot] = vpn;
     state.tlbPhysical[slot] = physicalPage;
     state.tlbAccess[slot] =
@@ -160,9 +158,19 @@ export function translate(state: CpuState, linear: number, access: number): numb
 
 /** Drops every TLB entry, or only the non-global ones. */
 export function flushTlb(state: CpuState, includingGlobal: boolean): void {
-  for (let slot = 0; slot < TLB_ENTRIES; slot++) {
-    if (includingGlobal || state.tlbGlobal[slot] === 0) state.tlbTag[slot] = -1;
+  // Only slots filled since their last flush can hold a translation.
+  const filled = state.tlbFilled;
+  let kept = 0;
+  for (let index = 0; index < state.tlbFilledCount; index++) {
+    const slot = filled[index]!;
+    if (includingGlobal || state.tlbGlobal[slot] === 0) {
+      state.tlbTag[slot] = -1;
+      state.tlbListed[slot] = 0;
+    } else {
+      filled[kept++] = slot;
+    }
   }
+  state.tlbFilledCount = kept;
   if (includingGlobal) state.tlbHasLarge = false;
   state.tlbEpoch++;
   state.fetchRipBase = NO_FETCH_WINDOW;
