@@ -48,3 +48,15 @@ export {
   type TaskOptions,
   type TaskState,
 } from "./task";
+export { TimerQueue } from "./timer-queue";
+export {
+  EINTR,
+  ETIMEDOUT,
+  expireWaitTimeouts,
+  WAITING_LEVEL,
+  type WaitContinuation,
+  type WaitOptions,
+  WaitQueue,
+  type WaitQueueTimer,
+  type Waker,
+} from "./wait-queue";
