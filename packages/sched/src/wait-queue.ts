@@ -1,43 +1,63 @@
 /**
  * Wait queues (Linux's wait_queue_head): blocked tasks wait on a condition
  * and a waker releases one, several or all of them. Built for blocking by
- * continuation (DESIGN §3): a waiter may carry the parked system call,
- * which is completed with the wake's result (or restarted when interrupted)
- * before the task is made runnable.
+ * continuation (DESIGN §3): a waiter may carry its parked system call, which
+ * is completed with the wake's result (or restarted when a signal
+ * interrupts the wait) before the task is made runnable.
  *
- * Order: non-exclusive waiters at the head, exclusive ones at the tail
- * (add_wait_queue vs add_wait_queue_exclusive), so a wake-one releases
- * every non-exclusive waiter and then the first exclusive one — the
- * thundering-herd rule futexes and accept(2) rely on.
+ * Order: non-exclusive waiters join at the head, exclusive ones at the tail
+ * (add_wait_queue vs add_wait_queue_exclusive), so the queue is always
+ * [non-exclusive…][exclusive…] and a wake with nr_exclusive = n releases a
+ * prefix: every non-exclusive waiter, then the first n exclusive ones in
+ * FIFO order (__wake_up_common) — the thundering-herd rule accept(2) and
+ * futexes rely on.
  *
- * Timeouts: with a `TimerQueue`, a waiter may give an absolute deadline; at
- * expiry it leaves the queue, its continuation completes with the timeout
- * result (-ETIMEDOUT unless given) and it is woken, exactly once.
+ * Ending a wait, whatever the cause (wake, timeout, interrupt): the task
+ * leaves the queue and its timer is cancelled; then its continuation is
+ * finished; then `waker.wake(task)`. `remove` only does the first step.
+ *
+ * Timeouts: with a `TimerQueue<WaitQueueTimer>` (one per CPU may serve every
+ * wait queue), a waiter may give an absolute deadline; at expiry it leaves
+ * the queue, its continuation completes with `timeoutResult` (-ETIMEDOUT
+ * unless given) and it is woken, exactly once.
+ *
+ * Per-wait data lives in a `WaitRecord` found through a Map<Task, record>
+ * (task.ts has no room for it and ListLinks' spare fields belong to the
+ * list policies). Records are pooled per queue and are themselves the
+ * timers' targets, so once the pool is warm a wait allocates nothing.
  *
  * Invariants: a waiting task is BLOCKED, on this queue only, linked through
- * `task.link` with `level` = {@link WAITING_LEVEL}; each waiter is woken at
- * most once per wait. Records are pooled: a wait allocates nothing once the
- * pool is warm.
+ * `task.link` with `level` = {@link WAITING_LEVEL} (-1 again once it
+ * leaves); `records` holds exactly the waiting tasks; a record's `timer` is
+ * 0 or a pending handle of `timers`; each wait ends at most once.
  */
-import type { Task } from "./task";
+import { TASK_STATE, type Task } from "./task";
 import type { TimerQueue } from "./timer-queue";
 
 /** `task.link.level` while the task is on a wait queue. */
 export const WAITING_LEVEL = -2;
-/** Linux's ETIMEDOUT, returned as -110 by a wait that timed out. */
+/** Linux's ETIMEDOUT: a wait that timed out completes with -110. */
 export const ETIMEDOUT = 110;
-/** Linux's EINTR. */
+/** Linux's EINTR: an interrupted, non-restarted wait completes with -4. */
 export const EINTR = 4;
 
-/** Makes a blocked task runnable (the scheduler's `wake`). */
+/** Makes a BLOCKED task runnable (implemented by the scheduler's `wake`). */
 export interface Waker {
   wake(task: Task): void;
 }
 
-/** A parked system call, as `@tsos/syscall`'s Continuation offers it. */
+/** A parked system call; `@tsos/syscall`'s Continuation satisfies it structurally. */
 export interface WaitContinuation {
+  /** Finish the call with `result` (≥ 0 or -errno). */
   complete(result: number): void;
+  /** Finish the call by running it again when the task resumes. */
   restart(): void;
+}
+
+/** A timer target: what `TimerQueue<WaitQueueTimer>` holds (other kernel timeouts may implement it too). */
+export interface WaitQueueTimer {
+  /** The timer `handle` holding this target fired. */
+  timerFired(handle: number): void;
 }
 
 /** How a task waits. */
@@ -52,18 +72,33 @@ export interface WaitOptions {
   readonly timeoutResult?: number;
 }
 
-class WaitRecord {
+/** One wait in progress (pooled; the target of its timeout timer). */
+class WaitRecord implements WaitQueueTimer {
+  task: Task | null = null;
   exclusive = false;
   continuation: WaitContinuation | null = null;
+  /** Pending timeout handle, or 0. */
   timer = 0;
   timeoutResult = -ETIMEDOUT;
+  /** The queue's add count when this wait began (a wake releases only earlier waits). */
+  sequence = 0;
+
+  constructor(private readonly queue: WaitQueue) {}
+
+  timerFired(handle: number): void {
+    if (this.task === null || this.timer !== handle) return; // stale: that wait already ended
+    this.queue.timedOut(this.task);
+  }
 }
+
+const NO_OPTIONS: WaitOptions = {};
 
 /** A queue of waiting tasks. */
 export class WaitQueue {
   private head: Task | null = null;
   private tail: Task | null = null;
   private count = 0;
+  private addSequence = 0;
   private readonly records = new Map<Task, WaitRecord>();
   private readonly pool: WaitRecord[] = [];
 
@@ -77,23 +112,27 @@ export class WaitQueue {
     return this.count;
   }
 
-  /** True when `task` waits here. */
+  /** True when `task` waits on this queue. */
   has(task: Task): boolean {
     return this.records.has(task);
   }
 
-  /** Adds a task the kernel has just blocked. */
-  add(task: Task, options: WaitOptions = {}): void {
+  /** Adds a task the kernel has already blocked; throws (a kernel bug) if it is not BLOCKED or is linked elsewhere. */
+  add(task: Task, options: WaitOptions = NO_OPTIONS): void {
+    if (task.state !== TASK_STATE.BLOCKED) throw new Error(`WaitQueue.add: task ${task.id} is not BLOCKED`);
     if (task.link.level !== -1) throw new Error(`WaitQueue.add: task ${task.id} is already linked somewhere`);
-    const record = this.pool.pop() ?? new WaitRecord();
+    const timeoutAt = options.timeoutAt;
+    if (timeoutAt !== undefined) {
+      if (this.timers === null) throw new Error("WaitQueue.add: a timeout needs a TimerQueue");
+      if (Number.isNaN(timeoutAt)) throw new RangeError("WaitQueue.add: timeoutAt is NaN");
+    }
+    const record = this.pool.pop() ?? new WaitRecord(this);
+    record.task = task;
+    record.sequence = ++this.addSequence;
     record.exclusive = options.exclusive ?? false;
     record.continuation = options.continuation ?? null;
     record.timeoutResult = options.timeoutResult ?? -ETIMEDOUT;
-    record.timer = 0;
-    if (options.timeoutAt !== undefined) {
-      if (this.timers === null) throw new Error("WaitQueue.add: a timeout needs a TimerQueue");
-      record.timer = this.timers.add(options.timeoutAt, { queue: this, task });
-    }
+    record.timer = timeoutAt === undefined ? 0 : this.timers!.add(timeoutAt, record);
     this.records.set(task, record);
     task.link.level = WAITING_LEVEL;
     if (record.exclusive) this.linkTail(task);
@@ -110,49 +149,70 @@ export class WaitQueue {
     return this.wakeUpTo(Number.POSITIVE_INFINITY, result);
   }
 
-  /** Wakes every non-exclusive waiter and up to `exclusive` exclusive ones (Linux's nr_exclusive). */
+  /**
+   * Wakes every non-exclusive waiter and up to `exclusive` exclusive ones,
+   * head first (Linux's nr_exclusive; here 0 means none, Infinity all);
+   * continuations complete with `result`. Only waiters present at the call
+   * are released: one a callback adds is skipped (each pass restarts at the
+   * head, so a callback may also remove other waiters).
+   */
   wakeUpTo(exclusive: number, result = 0): number {
-    let woken = 0;
+    if (!(exclusive >= 0) || !(Number.isInteger(exclusive) || exclusive === Number.POSITIVE_INFINITY))
+      throw new RangeError(`WaitQueue.wakeUpTo: ${exclusive} is not a count`);
+    const lastPresent = this.addSequence;
     let released = 0;
+    let woken = 0;
     let task = this.head;
-    while (task !== null && released < exclusive) {
-      const next = task.link.next;
+    while (task !== null) {
       const record = this.records.get(task)!;
-      if (record.exclusive) released++;
+      if (record.sequence > lastPresent) {
+        task = task.link.next;
+        continue;
+      }
+      if (record.exclusive) {
+        if (released === exclusive) break;
+        released++;
+      }
       this.finish(task, record, result, false);
       woken++;
-      task = next;
+      task = this.head;
     }
     return woken;
   }
 
-  /** A signal interrupts the wait: the parked call is restarted (or completes with -EINTR if `restart` is false). */
+  /** A signal interrupts the wait: the call is restarted (or, `restart` false, completes with -EINTR) and the task woken. */
   interrupt(task: Task, restart = true): void {
-    const record = this.records.get(task);
-    if (record === undefined) throw new Error(`WaitQueue.interrupt: task ${task.id} is not waiting here`);
-    this.finish(task, record, -EINTR, restart);
+    this.finish(task, this.recordOf(task, "interrupt"), -EINTR, restart);
   }
 
-  /** Removes a waiter without waking it (it exits, or the kernel moves it). */
+  /** Takes a waiter out without finishing its call or waking it (it exits, or the kernel moves it). */
   remove(task: Task): void {
-    const record = this.records.get(task);
-    if (record === undefined) throw new Error(`WaitQueue.remove: task ${task.id} is not waiting here`);
-    this.release(task, record);
+    this.release(task, this.recordOf(task, "remove"));
+  }
+
+  /** Fires the due timeouts of this queue's TimerQueue — of every queue sharing it; returns how many fired. */
+  expireTimeouts(now: number): number {
+    return this.timers === null ? 0 : expireWaitTimeouts(this.timers, now);
   }
 
   /** The waiting tasks, head first (cold path: allocates). */
   tasks(): Task[] {
-    const out: Task[] = [];
-    for (let task = this.head; task !== null; task = task.link.next) out.push(task);
-    return out;
+    const waiting: Task[] = [];
+    for (let task = this.head; task !== null; task = task.link.next) waiting.push(task);
+    return waiting;
   }
 
-  /** A timer of this queue fired (called by {@link expireWaitTimeouts}). */
+  /** @internal The timeout of `task`'s wait fired (its handle already left the TimerQueue). */
   timedOut(task: Task): void {
-    const record = this.records.get(task);
-    if (record === undefined) return;
+    const record = this.recordOf(task, "timedOut");
     record.timer = 0;
     this.finish(task, record, record.timeoutResult, false);
+  }
+
+  private recordOf(task: Task, operation: string): WaitRecord {
+    const record = this.records.get(task);
+    if (record === undefined) throw new Error(`WaitQueue.${operation}: task ${task.id} is not waiting here`);
+    return record;
   }
 
   private finish(task: Task, record: WaitRecord, result: number, restart: boolean): void {
@@ -166,10 +226,12 @@ export class WaitQueue {
   }
 
   private release(task: Task, record: WaitRecord): void {
-    if (record.timer !== 0) this.timers?.cancel(record.timer);
+    if (record.timer !== 0) this.timers!.cancel(record.timer);
     this.unlink(task);
     this.records.delete(task);
+    record.task = null;
     record.continuation = null;
+    record.timer = 0;
     this.pool.push(record);
   }
 
@@ -204,13 +266,11 @@ export class WaitQueue {
   }
 }
 
-/** What a wait-queue timer points at. */
-export interface WaitQueueTimer {
-  readonly queue: WaitQueue;
-  readonly task: Task;
+function fireTimer(target: WaitQueueTimer, handle: number): void {
+  target.timerFired(handle);
 }
 
-/** Fires the wait timeouts due at `now` (the kernel calls it from its timer interrupt); returns how many fired. */
+/** Fires the timeouts due at `now` (the kernel calls it from its timer interrupt); returns how many fired. */
 export function expireWaitTimeouts(timers: TimerQueue<WaitQueueTimer>, now: number): number {
-  return timers.expire(now, (target) => target.queue.timedOut(target.task));
+  return timers.expire(now, fireTimer);
 }
