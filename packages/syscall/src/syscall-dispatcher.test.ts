@@ -10,7 +10,7 @@ import {
   type TrapFrame,
 } from "@tsos/hw-x86";
 import { describe, expect, it } from "vitest";
-import { loadCall, PageMemory, setReturnPoint, syscallFrame } from "../test/frames";
+import { loadCall, PageMemory, parkingRead, setReturnPoint, syscallFrame } from "../test/frames";
 import { ERRNO } from "./abi/errno";
 import { CONTINUATION_STATE, type Continuation, type ContinuationHost } from "./continuation";
 import { defineSyscall, SYSCALL_BLOCKED } from "./definition";
@@ -257,17 +257,7 @@ class MockHost implements ContinuationHost {
 describe("blocking by continuation", () => {
   function blockingSetup() {
     const table = new SyscallTable();
-    table.register(
-      defineSyscall({
-        number: 0,
-        name: "read",
-        args: [arg.fd(), arg.pointer("buf", "out", { length: 2, buffer: true }), arg.size()],
-        handler: (call) => {
-          call.park();
-          return SYSCALL_BLOCKED;
-        },
-      }),
-    );
+    table.register(parkingRead());
     const host = new MockHost();
     let cycles = 1000;
     const clock = { now: () => cycles };
@@ -337,17 +327,7 @@ describe("tracing through the dispatcher", () => {
   function tracedDispatcher(pidOf?: (cpuId: number) => number) {
     const table = new SyscallTable();
     table.register(defineSyscall({ number: 39, name: "getpid", args: [], handler: () => 7 }));
-    table.register(
-      defineSyscall({
-        number: 0,
-        name: "read",
-        args: [arg.fd(), arg.pointer("buf", "out", { length: 2, buffer: true }), arg.size()],
-        handler: (call) => {
-          call.park();
-          return SYSCALL_BLOCKED;
-        },
-      }),
-    );
+    table.register(parkingRead());
     const host = new MockHost();
     const dispatcher = new SyscallDispatcher({ table, host });
     const memory = new PageMemory().map(0x1000, 4096).poke(0x1000, "abc");

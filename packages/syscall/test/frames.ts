@@ -17,6 +17,8 @@ import {
   writeBig,
 } from "@tsos/hw-x86";
 import { ARGUMENT_REGISTERS } from "../src/abi/registers";
+import { defineSyscall, SYSCALL_BLOCKED, type SyscallDefinition } from "../src/definition";
+import { arg } from "../src/signature";
 import type { UserMemory } from "../src/user-memory";
 
 /** A mutable SYSCALL frame (as the CPU would hand it: RCX = RIP slot, R11 = RFLAGS slot). */
@@ -87,4 +89,17 @@ export class PageMemory implements UserMemory {
       this.pages.get(Math.floor((address + i) / 4096))![(address + i) % 4096] = bytes[i]!;
     return true;
   }
+}
+
+/** `read(fd, buf, count)` whose handler always parks the call: the blocking case of the tests. */
+export function parkingRead(): SyscallDefinition {
+  return defineSyscall({
+    number: 0,
+    name: "read",
+    args: [arg.fd(), arg.pointer("buf", "out", { length: 2, buffer: true }), arg.size()],
+    handler: (call) => {
+      call.park();
+      return SYSCALL_BLOCKED;
+    },
+  });
 }

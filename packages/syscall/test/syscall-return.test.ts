@@ -7,8 +7,7 @@ import { type CpuContext, copyCpuContext, createCpuContext, RETURN_PATH } from "
 import { STOP_REASON } from "@tsos/hw-x86/emu";
 import { describe, expect, it } from "vitest";
 import type { Continuation, ContinuationHost } from "../src/continuation";
-import { defineSyscall, SYSCALL_BLOCKED } from "../src/definition";
-import { arg } from "../src/signature";
+import { parkingRead } from "./frames";
 import { GuestKernel } from "./guest-kernel";
 
 /** The last two bytes of the user half: the instruction after this SYSCALL is at 2^47, not canonical. */
@@ -81,17 +80,7 @@ describe("blocking by continuation on the emulated CPU", () => {
       dispatcher: { host },
       handlers: (table) => {
         table.unregister(0);
-        table.register(
-          defineSyscall({
-            number: 0,
-            name: "read",
-            args: [arg.fd(), arg.pointer("buf", "out", { length: 2, buffer: true }), arg.size()],
-            handler: (call) => {
-              call.park();
-              return SYSCALL_BLOCKED;
-            },
-          }),
-        );
+        table.register(parkingRead());
       },
     });
     kernel.machine.loadCode(0x401000, program);
