@@ -31,15 +31,27 @@
  * sleep at the rate `V` advances, as Linux's delayed dequeue does by
  * keeping such a sleeper queued until it is eligible again.
  *
- * Structure: a treap keyed by (v, id) with seeded heap priorities, each
- * node augmented with the smallest deadline in its subtree, so insert,
- * remove and pick are O(log n) expected. The running task is not in the
- * tree but stays in the load sums. `V` is kept as `zero + Σ(v − zero)·w / Σw`
- * with `zero` following the smallest vruntime, so the sums stay small.
+ * Structure: a treap keyed by (deadline, id) with seeded heap priorities,
+ * each node augmented with the smallest vruntime in its subtree (Linux's
+ * tree since 6.8 is sorted the same way). The pick is the cached leftmost
+ * node when it is eligible (the common case: O(1)); otherwise one descent
+ * that goes left whenever the left subtree holds an eligible task (its
+ * smallest vruntime is ≤ V), since everything there has an earlier
+ * deadline. Insert and remove are O(log n) expected; a removal stops
+ * refreshing the augmentation at the first ancestor it does not change.
+ * The nodes are not objects: each is one 64-byte record (deadline,
+ * vruntime, min-vruntime, id as float64; left, right, parent, priority as
+ * int32) in one growable ArrayBuffer, so a step down the tree touches one
+ * cache line and a queue operation allocates nothing; slot 0 is the null
+ * node, its min-vruntime +∞. The running task is not in the tree but stays
+ * in the load sums. `V` is kept as `zero + Σ(v − zero)·w / Σw` with `zero`
+ * following the smallest vruntime, so the sums stay small.
  *
- * Invariants (checked by the property tests): the tree is a BST by (v, id)
- * and a heap by priority; every node's `minDeadline` is the minimum over
- * its subtree; `count` is the tree's size; `load`, `weightSum` and `keySum`
+ * Invariants (checked by {@link FairQueue.verify} in the property tests):
+ * the tree is a BST by (deadline, id) and a heap by priority, parent links
+ * match child links, each node's fields match its task's entity; every
+ * node's min-vruntime is the minimum over its subtree; `leftmost` is the
+ * first node; `count` is the tree's size; `load`, `weightSum` and `keySum`
  * are the sums over tree + current; a pick returns an eligible task when
  * any exists.
  */
@@ -94,11 +106,29 @@ export class FairPolicy implements SchedPolicy {
   }
 }
 
+// Node record: 64 bytes per slot; float64 view indices (slot × 8 + …) and int32 view indices (slot × 16 + …).
+const F64_STRIDE = 8;
+const I32_STRIDE = 16;
+const DEADLINE = 0;
+const VRUNTIME = 1;
+const MIN_VRUNTIME = 2;
+const ID = 3;
+const LEFT = 8;
+const RIGHT = 9;
+const PARENT = 10;
+const PRIORITY = 11;
+const INITIAL_SLOTS = 16;
+
 /** One CPU's EEVDF queue. */
 export class FairQueue implements PolicyQueue {
   count = 0;
   load = 0;
-  private root: Task | null = null;
+  private keys: Float64Array;
+  private links: Int32Array;
+  private tasks: (Task | null)[];
+  private freeHead = 0;
+  private root = 0;
+  private leftmost = 0;
   private current: Task | null = null;
   private zero = 0;
   private weightSum = 0;
@@ -111,6 +141,10 @@ export class FairQueue implements PolicyQueue {
     cpu: number,
   ) {
     this.random = (Math.imul(config.seed, 0x9e3779b1) ^ Math.imul(cpu + 1, 0x85ebca6b)) >>> 0 || 1;
+    this.keys = new Float64Array(0);
+    this.links = new Int32Array(0);
+    this.tasks = [];
+    this.grow(INITIAL_SLOTS);
   }
 
   /** The weighted average vruntime `V` over the load. */
@@ -120,7 +154,7 @@ export class FairQueue implements PolicyQueue {
 
   /** `v ≤ V`, without dividing. */
   eligible(task: Task): boolean {
-    return (task.fair.vruntime - this.zero) * this.weightSum <= this.keySum;
+    return this.eligibleAt(task.fair.vruntime);
   }
 
   /** The slice a request of `task` started now gets: its custom request, else the adaptive slice. */
@@ -148,11 +182,11 @@ export class FairQueue implements PolicyQueue {
   }
 
   pickNext(_now: number): Task | null {
-    if (this.root === null) return null;
-    const next = this.pickEevdf() ?? this.leftmost();
+    if (this.root === 0) return null;
+    const next = this.tasks[this.pickEevdf()]!;
     this.remove(next);
     this.current = next;
-    // Re-basing costs a walk to the leftmost node; the sums stay small enough if done now and then.
+    // Each re-basing rounds the sums once more; now and then is enough to keep them small.
     if ((++this.picks & 63) === 0) this.advanceZero();
     return next;
   }
@@ -160,6 +194,7 @@ export class FairQueue implements PolicyQueue {
   charge(task: Task, ns: number, _now: number): boolean {
     if (ns <= 0) return false;
     const entity = task.fair;
+    if (entity.slot !== 0) throw new Error(`FairQueue: task ${task.id} is charged while waiting in the tree`);
     const delta = (ns * 1024) / entity.weight;
     entity.vruntime += delta;
     if (entity.onQueue) this.keySum += delta * entity.weight;
@@ -214,56 +249,78 @@ export class FairQueue implements PolicyQueue {
     if (inTree) this.insert(task);
   }
 
+  /** The waiting tasks in deadline order (the order they would run if nothing changed eligibility). */
   snapshot(): QueuedTaskSnapshot[] {
     const out: QueuedTaskSnapshot[] = [];
-    const visit = (node: Task | null): void => {
-      if (node === null) return;
-      visit(node.fair.left);
-      const entity = node.fair;
+    for (let node = this.leftmost; node !== 0; node = this.successor(node)) {
+      const task = this.tasks[node]!;
+      const entity = task.fair;
       out.push({
-        id: node.id,
-        name: node.name,
+        id: task.id,
+        name: task.name,
         key: entity.vruntime,
         deadline: entity.deadline,
         sliceLeft: Math.max(0, ((entity.deadline - entity.vruntime) * entity.weight) / 1024),
-        eligible: this.eligible(node),
+        eligible: this.eligible(task),
       });
-      visit(node.fair.right);
-    };
-    visit(this.root);
+    }
     return out;
   }
 
   stealable(cpu: number): Task | null {
-    // The task furthest ahead (rightmost) loses least by moving; search from the right.
-    const search = (node: Task | null): Task | null => {
-      if (node === null) return null;
-      return search(node.fair.right) ?? (node.affinity.has(cpu) ? node : search(node.fair.left));
-    };
-    return search(this.root);
+    // The latest deadline loses least by moving (it would run last here); search from the right.
+    let node = this.root;
+    if (node === 0) return null;
+    while (this.right(node) !== 0) node = this.right(node);
+    for (; node !== 0; node = this.predecessor(node)) {
+      const task = this.tasks[node]!;
+      if (task.affinity.has(cpu)) return task;
+    }
+    return null;
   }
 
   /** Checks every structural invariant; throws with the first broken one (for tests). */
   verify(): void {
+    const { keys, links } = this;
     let size = 0;
-    let previous: Task | null = null;
-    const visit = (node: Task | null): number => {
-      if (node === null) return Number.POSITIVE_INFINITY;
-      const leftMin = visit(node.fair.left);
-      if (previous !== null && !before(previous, node)) throw new Error(`order broken at task ${node.id}`);
+    let previous = 0;
+    const visit = (node: number, parent: number): number => {
+      if (node === 0) return Number.POSITIVE_INFINITY;
+      const task = this.tasks[node];
+      if (task === null || task === undefined || task.fair.slot !== node)
+        throw new Error(`slot ${node} is in the tree but not its task's slot`);
+      const id = task.id;
+      if (links[node * I32_STRIDE + PARENT] !== parent) throw new Error(`parent link of task ${id} is wrong`);
+      if (
+        keys[node * F64_STRIDE + DEADLINE] !== task.fair.deadline ||
+        keys[node * F64_STRIDE + VRUNTIME] !== task.fair.vruntime
+      )
+        throw new Error(`node of task ${id} disagrees with its entity`);
+      const leftMin = visit(this.left(node), node);
+      if (previous !== 0 && !this.precedes(previous, node)) throw new Error(`order broken at task ${id}`);
+      if (previous === 0 && node !== this.leftmost) throw new Error(`leftmost is not task ${id}`);
       previous = node;
       size++;
-      const rightMin = visit(node.fair.right);
-      for (const child of [node.fair.left, node.fair.right]) {
-        if (child !== null && child.fair.heapPriority > node.fair.heapPriority)
-          throw new Error(`heap order broken at task ${node.id}`);
+      const rightMin = visit(this.right(node), node);
+      for (const child of [this.left(node), this.right(node)]) {
+        if (child !== 0 && links[child * I32_STRIDE + PRIORITY]! > links[node * I32_STRIDE + PRIORITY]!)
+          throw new Error(`heap order broken at task ${id}`);
       }
-      const min = Math.min(node.fair.deadline, leftMin, rightMin);
-      if (node.fair.minDeadline !== min) throw new Error(`minDeadline of task ${node.id} is stale`);
+      const min = Math.min(keys[node * F64_STRIDE + VRUNTIME]!, leftMin, rightMin);
+      if (keys[node * F64_STRIDE + MIN_VRUNTIME] !== min)
+        throw new Error(`min-vruntime of task ${id} is stale`);
       return min;
     };
-    visit(this.root);
+    visit(this.root, 0);
+    if (this.root === 0 && this.leftmost !== 0) throw new Error("leftmost set in an empty tree");
     if (size !== this.count) throw new Error(`count ${this.count} but the tree holds ${size}`);
+    let free = 0;
+    for (let slot = this.freeHead; slot !== 0; slot = links[slot * I32_STRIDE + LEFT]!) {
+      if (this.tasks[slot] !== null) throw new Error(`free slot ${slot} still names a task`);
+      free++;
+    }
+    if (free + size !== this.tasks.length - 1)
+      throw new Error(`${free} free + ${size} used slots ≠ capacity`);
   }
 
   // ---- placement and requests ----
@@ -310,138 +367,218 @@ export class FairQueue implements PolicyQueue {
 
   /** Moves `zero` up to the smallest vruntime in the load (keeps the sums small; V is unchanged). */
   private advanceZero(): void {
-    let smallest = this.current?.fair.vruntime ?? Number.POSITIVE_INFINITY;
-    if (this.root !== null) smallest = Math.min(smallest, this.leftmost().fair.vruntime);
+    const inTree = this.keys[this.root * F64_STRIDE + MIN_VRUNTIME]!;
+    const smallest = Math.min(this.current?.fair.vruntime ?? Number.POSITIVE_INFINITY, inTree);
     if (smallest === Number.POSITIVE_INFINITY || smallest <= this.zero) return;
     this.keySum -= (smallest - this.zero) * this.weightSum;
     this.zero = smallest;
   }
 
-  // ---- the treap ----
-
-  private pickEevdf(): Task | null {
-    let best: Task | null = null;
-    let bestSubtree: Task | null = null;
-    let node = this.root;
-    while (node !== null) {
-      if (!this.eligible(node)) {
-        node = node.fair.left;
-        continue;
-      }
-      // node is eligible, so is its whole left subtree (smaller vruntime).
-      if (best === null || node.fair.deadline < best.fair.deadline) best = node;
-      const left = node.fair.left;
-      if (left !== null && (bestSubtree === null || left.fair.minDeadline < bestSubtree.fair.minDeadline))
-        bestSubtree = left;
-      node = node.fair.right;
-    }
-    if (best === null) return null;
-    if (bestSubtree === null || bestSubtree.fair.minDeadline >= best.fair.deadline) return best;
-    return findDeadline(bestSubtree, bestSubtree.fair.minDeadline);
+  private eligibleAt(vruntime: number): boolean {
+    return (vruntime - this.zero) * this.weightSum <= this.keySum;
   }
 
-  private leftmost(): Task {
-    let node = this.root!;
-    while (node.fair.left !== null) node = node.fair.left;
-    return node;
+  // ---- the treap ----
+
+  /** The slot to run: the eligible node with the earliest deadline (the leftmost if nothing is eligible). */
+  private pickEevdf(): number {
+    const keys = this.keys;
+    const links = this.links;
+    const leftmost = this.leftmost;
+    if (this.eligibleAt(keys[leftmost * F64_STRIDE + VRUNTIME]!)) return leftmost;
+    let node = this.root;
+    while (node !== 0) {
+      // Everything on the left has an earlier deadline: go there whenever it holds an eligible task.
+      const left = links[node * I32_STRIDE + LEFT]!;
+      if (left !== 0 && this.eligibleAt(keys[left * F64_STRIDE + MIN_VRUNTIME]!)) {
+        node = left;
+        continue;
+      }
+      if (this.eligibleAt(keys[node * F64_STRIDE + VRUNTIME]!)) return node;
+      node = links[node * I32_STRIDE + RIGHT]!;
+    }
+    // Only the running task is at or below V: take the earliest deadline.
+    return leftmost;
   }
 
   private insert(task: Task): void {
     const entity = task.fair;
+    if (entity.slot !== 0) throw new Error(`FairQueue: task ${task.id} is already in the tree`);
+    if (this.freeHead === 0) this.grow(this.tasks.length * 2);
+    const slot = this.freeHead;
+    const keys = this.keys;
+    const links = this.links;
+    const f = slot * F64_STRIDE;
+    const i = slot * I32_STRIDE;
+    this.freeHead = links[i + LEFT]!;
+    this.tasks[slot] = task;
+    entity.slot = slot;
     this.random ^= this.random << 13;
     this.random ^= this.random >>> 17;
     this.random ^= this.random << 5;
-    entity.heapPriority = this.random >>> 0;
-    entity.left = null;
-    entity.right = null;
-    entity.minDeadline = entity.deadline;
-    this.root = insertNode(this.root, task);
+    const priority = this.random | 0;
+    const deadline = entity.deadline;
+    const vruntime = entity.vruntime;
+    const id = task.id;
+    keys[f + DEADLINE] = deadline;
+    keys[f + VRUNTIME] = vruntime;
+    keys[f + MIN_VRUNTIME] = vruntime;
+    keys[f + ID] = id;
+    links[i + LEFT] = 0;
+    links[i + RIGHT] = 0;
+    links[i + PRIORITY] = priority;
+    // Down to a leaf position; every node passed gains this vruntime in its subtree.
+    let parent = 0;
+    let node = this.root;
+    let side = LEFT;
+    while (node !== 0) {
+      const nf = node * F64_STRIDE;
+      if (vruntime < keys[nf + MIN_VRUNTIME]!) keys[nf + MIN_VRUNTIME] = vruntime;
+      const nodeDeadline = keys[nf + DEADLINE]!;
+      side = deadline < nodeDeadline || (deadline === nodeDeadline && id < keys[nf + ID]!) ? LEFT : RIGHT;
+      parent = node;
+      node = links[node * I32_STRIDE + side]!;
+    }
+    links[i + PARENT] = parent;
+    if (parent === 0) this.root = slot;
+    else links[parent * I32_STRIDE + side] = slot;
+    // It is the first node iff it went left of the old first one (which has no left child).
+    if (this.leftmost === 0 || (parent === this.leftmost && side === LEFT)) this.leftmost = slot;
+    // Up by heap priority.
+    while (parent !== 0 && links[parent * I32_STRIDE + PRIORITY]! < priority) {
+      this.rotateUp(slot);
+      parent = links[i + PARENT]!;
+    }
     this.count++;
   }
 
   private remove(task: Task): void {
-    this.root = removeNode(this.root, task);
-    task.fair.left = null;
-    task.fair.right = null;
+    const entity = task.fair;
+    const node = entity.slot;
+    if (node === 0 || this.tasks[node] !== task)
+      throw new Error(`FairQueue: task ${task.id} is not in the tree`);
+    const links = this.links;
+    const keys = this.keys;
+    const i = node * I32_STRIDE;
+    if (node === this.leftmost) this.leftmost = this.successor(node);
+    // Down by rotations until it has at most one child, then spliced out.
+    for (;;) {
+      const left = links[i + LEFT]!;
+      const right = links[i + RIGHT]!;
+      if (left === 0 || right === 0) break;
+      this.rotateUp(
+        links[left * I32_STRIDE + PRIORITY]! > links[right * I32_STRIDE + PRIORITY]! ? left : right,
+      );
+    }
+    const child = links[i + LEFT]! !== 0 ? links[i + LEFT]! : links[i + RIGHT]!;
+    const parent = links[i + PARENT]!;
+    if (child !== 0) links[child * I32_STRIDE + PARENT] = parent;
+    if (parent === 0) this.root = child;
+    else links[parent * I32_STRIDE + (links[parent * I32_STRIDE + LEFT] === node ? LEFT : RIGHT)] = child;
+    // The subtrees above lost one vruntime; once a minimum stays, every one above it stays too.
+    for (let above = parent; above !== 0; above = links[above * I32_STRIDE + PARENT]!) {
+      const before = keys[above * F64_STRIDE + MIN_VRUNTIME];
+      this.refresh(above);
+      if (keys[above * F64_STRIDE + MIN_VRUNTIME] === before) break;
+    }
+    this.tasks[node] = null;
+    links[i + LEFT] = this.freeHead;
+    this.freeHead = node;
+    entity.slot = 0;
     this.count--;
   }
-}
 
-/** Tree order: by vruntime, ties by id (deterministic). */
-function before(left: Task, right: Task): boolean {
-  const a = left.fair.vruntime;
-  const b = right.fair.vruntime;
-  return a < b || (a === b && left.id < right.id);
-}
-
-function refresh(node: Task): void {
-  const entity = node.fair;
-  let min = entity.deadline;
-  if (entity.left !== null && entity.left.fair.minDeadline < min) min = entity.left.fair.minDeadline;
-  if (entity.right !== null && entity.right.fair.minDeadline < min) min = entity.right.fair.minDeadline;
-  entity.minDeadline = min;
-}
-
-function rotateRight(node: Task): Task {
-  const pivot = node.fair.left!;
-  node.fair.left = pivot.fair.right;
-  pivot.fair.right = node;
-  refresh(node);
-  refresh(pivot);
-  return pivot;
-}
-
-function rotateLeft(node: Task): Task {
-  const pivot = node.fair.right!;
-  node.fair.right = pivot.fair.left;
-  pivot.fair.left = node;
-  refresh(node);
-  refresh(pivot);
-  return pivot;
-}
-
-function insertNode(node: Task | null, task: Task): Task {
-  if (node === null) return task;
-  if (before(task, node)) {
-    node.fair.left = insertNode(node.fair.left, task);
-    if (node.fair.left.fair.heapPriority > node.fair.heapPriority) return rotateRight(node);
-  } else {
-    node.fair.right = insertNode(node.fair.right, task);
-    if (node.fair.right.fair.heapPriority > node.fair.heapPriority) return rotateLeft(node);
+  /** Rotates `node` above its parent (in-order unchanged), refreshing both minima. */
+  private rotateUp(node: number): void {
+    const links = this.links;
+    const i = node * I32_STRIDE;
+    const parent = links[i + PARENT]!;
+    const p = parent * I32_STRIDE;
+    const grand = links[p + PARENT]!;
+    const inner = links[p + LEFT] === node ? LEFT : RIGHT;
+    const outer = LEFT + RIGHT - inner;
+    // node is parent's `inner` child; node's `outer` subtree moves across to parent.
+    const moved = links[i + outer]!;
+    links[p + inner] = moved;
+    if (moved !== 0) links[moved * I32_STRIDE + PARENT] = parent;
+    links[i + outer] = parent;
+    links[p + PARENT] = node;
+    links[i + PARENT] = grand;
+    if (grand === 0) this.root = node;
+    else links[grand * I32_STRIDE + (links[grand * I32_STRIDE + LEFT] === parent ? LEFT : RIGHT)] = node;
+    this.refresh(parent);
+    this.refresh(node);
   }
-  refresh(node);
-  return node;
-}
 
-function removeNode(node: Task | null, task: Task): Task | null {
-  if (node === null) throw new Error(`FairQueue: task ${task.id} is not in the tree`);
-  if (node === task) return merge(node.fair.left, node.fair.right);
-  if (before(task, node)) node.fair.left = removeNode(node.fair.left, task);
-  else node.fair.right = removeNode(node.fair.right, task);
-  refresh(node);
-  return node;
-}
-
-/** Joins two treaps where every key of `left` precedes every key of `right`. */
-function merge(left: Task | null, right: Task | null): Task | null {
-  if (left === null) return right;
-  if (right === null) return left;
-  if (left.fair.heapPriority > right.fair.heapPriority) {
-    left.fair.right = merge(left.fair.right, right);
-    refresh(left);
-    return left;
+  private refresh(node: number): void {
+    const keys = this.keys;
+    const links = this.links;
+    const f = node * F64_STRIDE;
+    // Slot 0's min-vruntime is +∞, so a missing child needs no test.
+    const left = keys[links[node * I32_STRIDE + LEFT]! * F64_STRIDE + MIN_VRUNTIME]!;
+    const right = keys[links[node * I32_STRIDE + RIGHT]! * F64_STRIDE + MIN_VRUNTIME]!;
+    let min = keys[f + VRUNTIME]!;
+    if (left < min) min = left;
+    if (right < min) min = right;
+    keys[f + MIN_VRUNTIME] = min;
   }
-  right.fair.left = merge(left, right.fair.left);
-  refresh(right);
-  return right;
-}
 
-/** The node of `subtree` whose deadline is `deadline` (its minDeadline), following the augmentation. */
-function findDeadline(subtree: Task, deadline: number): Task {
-  let node = subtree;
-  for (;;) {
-    if (node.fair.deadline === deadline) return node;
-    const left = node.fair.left;
-    node = left !== null && left.fair.minDeadline === deadline ? left : node.fair.right!;
+  private left(node: number): number {
+    return this.links[node * I32_STRIDE + LEFT]!;
+  }
+
+  private right(node: number): number {
+    return this.links[node * I32_STRIDE + RIGHT]!;
+  }
+
+  /** In-order next node, or 0. */
+  private successor(node: number): number {
+    return this.neighbour(node, RIGHT, LEFT);
+  }
+
+  /** In-order previous node, or 0. */
+  private predecessor(node: number): number {
+    return this.neighbour(node, LEFT, RIGHT);
+  }
+
+  private neighbour(node: number, toward: number, back: number): number {
+    const links = this.links;
+    let next = links[node * I32_STRIDE + toward]!;
+    if (next !== 0) {
+      while (links[next * I32_STRIDE + back] !== 0) next = links[next * I32_STRIDE + back]!;
+      return next;
+    }
+    let child = node;
+    next = links[node * I32_STRIDE + PARENT]!;
+    while (next !== 0 && links[next * I32_STRIDE + toward] === child) {
+      child = next;
+      next = links[next * I32_STRIDE + PARENT]!;
+    }
+    return next;
+  }
+
+  /** Tree order of two slots: by deadline, ties by task id (deterministic). */
+  private precedes(a: number, b: number): boolean {
+    const keys = this.keys;
+    const da = keys[a * F64_STRIDE + DEADLINE]!;
+    const db = keys[b * F64_STRIDE + DEADLINE]!;
+    return da < db || (da === db && keys[a * F64_STRIDE + ID]! < keys[b * F64_STRIDE + ID]!);
+  }
+
+  /** Grows the node store to `slots` records (slot 0 the null node), chaining the new ones as free. */
+  private grow(slots: number): void {
+    const old = this.tasks.length;
+    const buffer = new ArrayBuffer(slots * F64_STRIDE * 8);
+    const keys = new Float64Array(buffer);
+    keys.set(this.keys);
+    this.keys = keys;
+    this.links = new Int32Array(buffer);
+    keys[MIN_VRUNTIME] = Number.POSITIVE_INFINITY;
+    for (let slot = old; slot < slots; slot++) this.tasks.push(null);
+    // Free list through LEFT, lowest slot first.
+    for (let slot = slots - 1; slot >= Math.max(old, 1); slot--) {
+      this.links[slot * I32_STRIDE + LEFT] = this.freeHead;
+      this.freeHead = slot;
+    }
   }
 }

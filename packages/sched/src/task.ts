@@ -80,14 +80,8 @@ export class FairEntity {
   leftAt = 0;
   /** Counted in its queue's load (runnable or running there). */
   onQueue = false;
-  /** Intrusive treap links (the queue's tree, keyed by vruntime). */
-  left: Task | null = null;
-  /** See {@link left}. */
-  right: Task | null = null;
-  /** Treap heap priority (from the queue's seeded generator). */
-  heapPriority = 0;
-  /** Smallest deadline in this node's subtree. */
-  minDeadline = 0;
+  /** Slot of this task's node in its queue's tree (0: not in a tree; the node's fields live in the queue). */
+  slot = 0;
 }
 
 /** Intrusive doubly-linked list links, for the list-based policies (realtime, round-robin) and wait queues. */
