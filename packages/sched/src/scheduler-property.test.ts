@@ -38,7 +38,7 @@ function checkPlaces(scheduler: Scheduler): void {
 }
 
 const operation = fc.record({
-  kind: fc.integer({ min: 0, max: 11 }),
+  kind: fc.integer({ min: 0, max: 13 }),
   cpu: fc.nat(),
   pick: fc.nat(),
   amount: fc.integer({ min: 1, max: 3_000_000 }),
@@ -122,6 +122,16 @@ describe("scheduler placement (property)", () => {
               case 10:
                 scheduler.balance(cpu);
                 break;
+              case 11:
+                // A running task stops itself on its own CPU, which then schedules; a queued one from anywhere.
+                if (some !== undefined && scheduler.stop(some, cpu) && scheduler.current(cpu) === some)
+                  scheduler.schedule(cpu);
+                break;
+              case 12: {
+                const stopped = all.filter((task) => task.state === TASK_STATE.STOPPED);
+                if (stopped.length > 0) scheduler.resume(stopped[pick % stopped.length]!, cpu);
+                break;
+              }
               default:
                 sim.run(amount);
             }

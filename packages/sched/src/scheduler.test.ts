@@ -221,3 +221,91 @@ describe("context switch", () => {
     expect(switches.length).toBeGreaterThan(100);
   });
 });
+
+describe("stop and resume (SIGSTOP, SIGCONT)", () => {
+  it("a stopped task gets no CPU until resumed, then its share again; the others share its time meanwhile", () => {
+    const sim = new Simulation();
+    const [a, b, c] = [sim.spawn(), sim.spawn(), sim.spawn()] as [Task, Task, Task];
+    sim.run(30 * MS);
+    const queued = [a, b, c].find((task) => task.state === TASK_STATE.RUNNABLE)!;
+    expect(sim.scheduler.stop(queued)).toBe(true);
+    expect(queued.state).toBe(TASK_STATE.STOPPED);
+    const before = queued.accounting.userTime;
+    const others = [a, b, c].filter((task) => task !== queued);
+    const othersBefore = others.map((task) => task.accounting.userTime);
+    sim.run(300 * MS);
+    expect(queued.accounting.userTime).toBe(before);
+    others.forEach((task, index) => {
+      expect(task.accounting.userTime - othersBefore[index]!).toBeGreaterThan(140 * MS);
+    });
+    expect(sim.scheduler.resume(queued)).toBe(true);
+    const resumedAt = queued.accounting.userTime;
+    sim.run(300 * MS);
+    // Back to a third, give or take the lag it kept (at most a couple of slices).
+    expect(queued.accounting.userTime - resumedAt).toBeGreaterThan(90 * MS);
+    expect(queued.accounting.userTime - resumedAt).toBeLessThan(110 * MS);
+  });
+
+  it("a running task stops on its own CPU, which switches away saving its registers; SIGCONT from another CPU brings it back by IPI", () => {
+    const ipis: number[] = [];
+    const sim = new Simulation({ cpuCount: 2, hooks: { requestReschedule: (cpu) => ipis.push(cpu) } });
+    const task = sim.spawn({}, 1);
+    expect(sim.scheduler.current(1)).toBe(task);
+    const live = {
+      regs: new Uint32Array(task.context.regs.length),
+      xmm: new Uint32Array(task.context.xmm.length),
+      mxcsr: 0x1f80,
+    };
+    live.regs.fill(7);
+    expect(sim.scheduler.stop(task, 0)).toBe(false);
+    expect(sim.scheduler.stop(task)).toBe(true);
+    expect([task.state, sim.scheduler.runQueues[1]!.load]).toEqual([TASK_STATE.STOPPED, 0]);
+    expect(sim.scheduler.schedule(1, live)).toBe(sim.scheduler.runQueues[1]!.idle);
+    expect([...task.context.regs.slice(0, 4)]).toEqual([7, 7, 7, 7]);
+    ipis.length = 0;
+    expect(sim.scheduler.resume(task, 0)).toBe(true);
+    expect(ipis).toEqual([1]);
+    live.regs.fill(0);
+    sim.scheduler.schedule(1, live);
+    expect([sim.scheduler.current(1), live.regs[0]]).toEqual([task, 7]);
+  });
+
+  it("a task woken before its CPU switched away queues on that CPU and its registers are saved there", () => {
+    const sim = new Simulation({ cpuCount: 2 });
+    const task = sim.spawn({}, 0);
+    const other = sim.spawn({ affinity: CpuSet.of(0) }, 0);
+    const live = {
+      regs: new Uint32Array(task.context.regs.length),
+      xmm: new Uint32Array(task.context.xmm.length),
+      mxcsr: 0x1f80,
+    };
+    const running = sim.scheduler.current(0);
+    live.regs.fill(running.id);
+    sim.scheduler.block(0);
+    expect(sim.scheduler.wake(running, 1)).toBe(true);
+    expect([running.state, running.cpu, sim.scheduler.current(0)]).toEqual([
+      TASK_STATE.RUNNABLE,
+      0,
+      sim.scheduler.runQueues[0]!.idle,
+    ]);
+    const next = sim.scheduler.schedule(0, live);
+    if (next !== running) expect(running.context.regs[0]).toBe(running.id);
+    expect([task, other]).toContain(next);
+  });
+
+  it("does nothing for sleeping, stopped or exited tasks, and resume nothing for tasks not stopped or never started", () => {
+    const sim = new Simulation();
+    const sleeper = sim.spawn();
+    sim.scheduler.block(0);
+    sim.scheduler.schedule(0);
+    expect(sim.scheduler.stop(sleeper)).toBe(false);
+    expect(sim.scheduler.resume(sleeper)).toBe(false);
+    const unstarted = new (sleeper.constructor as typeof Task)({ id: 99 });
+    expect(sim.scheduler.resume(unstarted)).toBe(false);
+    expect(() => sim.scheduler.start(sleeper)).toThrow(/not stopped/);
+    const runner = sim.spawn();
+    sim.scheduler.stop(runner);
+    expect(sim.scheduler.stop(runner)).toBe(false);
+    expect(() => sim.scheduler.start(runner)).toThrow(/started already/);
+  });
+});

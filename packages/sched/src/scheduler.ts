@@ -15,6 +15,9 @@
  *   loaded allowed one), and sets need-resched where it should preempt,
  *   asking a remote CPU through the reschedule hook (an IPI).
  * - `block(cpu)` / `exit(cpu)` take the running task off its CPU.
+ * - `stop(task)` / `resume(task)`: SIGSTOP and SIGCONT — a runnable or
+ *   running task leaves its run queue (STOPPED) and later comes back with
+ *   its lag, as a wake-up.
  *
  * The scheduler knows no hardware: the kernel wires `SchedulerHooks`
  * (reschedule IPI, CR3 switch) and gives it a virtual clock in ns.
@@ -110,6 +113,7 @@ export class Scheduler<AddressSpace = unknown> {
   /** Makes a new (STOPPED) task runnable for the first time, on `cpu` or a placed CPU. */
   start(task: Task<AddressSpace>, cpu = -1): void {
     if (task.state !== TASK_STATE.STOPPED) throw new Error(`start: task ${task.id} is not stopped`);
+    if (this.tasks.has(task.id)) throw new Error(`start: task ${task.id} has started already (resume it)`);
     this.classIndex(task);
     this.tasks.set(task.id, task);
     const target = cpu >= 0 && task.affinity.has(cpu) ? cpu : this.placeWakeup(task, -1);
@@ -119,13 +123,34 @@ export class Scheduler<AddressSpace = unknown> {
   /** A BLOCKED task becomes runnable; returns false (nothing done) when it was not blocked. */
   wake(task: Task<AddressSpace>, wakerCpu = -1): boolean {
     if (task.state !== TASK_STATE.BLOCKED) return false;
-    const target = this.placeWakeup(task, wakerCpu);
-    this.enqueueOn(
-      target,
-      task,
-      task.cpu >= 0 && task.cpu !== target ? ENQUEUE.MIGRATED : ENQUEUE.WAKEUP,
-      wakerCpu,
-    );
+    this.placeWoken(task, wakerCpu);
+    return true;
+  }
+
+  /**
+   * SIGSTOP: a RUNNABLE task leaves its run queue at once and becomes
+   * STOPPED. A RUNNING task stops itself, as in Linux (do_signal_stop): the
+   * kernel calls this on the task's own CPU on its way back to user mode
+   * (a sender elsewhere kicks that CPU first), then `schedule`. Returns
+   * false (nothing done) for a task in any other state, or running on
+   * another CPU than `cpu`: a sleeper is stopped once the signal has woken
+   * it.
+   */
+  stop(task: Task<AddressSpace>, cpu = task.cpu): boolean {
+    if (task.state === TASK_STATE.RUNNABLE) {
+      this.queueOf(this.runQueues[task.cpu]!, task).dequeue(task, this.clock());
+      task.state = TASK_STATE.STOPPED;
+      return true;
+    }
+    if (task.state !== TASK_STATE.RUNNING || cpu !== task.cpu || !this.tasks.has(task.id)) return false;
+    this.leave(cpu, TASK_STATE.STOPPED);
+    return true;
+  }
+
+  /** SIGCONT: a task stopped after it started becomes runnable again (placed as a wake-up); false when it was not stopped. */
+  resume(task: Task<AddressSpace>, wakerCpu = -1): boolean {
+    if (task.state !== TASK_STATE.STOPPED || !this.tasks.has(task.id)) return false;
+    this.placeWoken(task, wakerCpu);
     return true;
   }
 
@@ -236,9 +261,7 @@ export class Scheduler<AddressSpace = unknown> {
     if (runQueue.current === task) {
       // Queued again in its new class: the next schedule picks among everyone.
       task.state = TASK_STATE.RUNNABLE;
-      runQueue.current = runQueue.idle;
-      runQueue.idle.state = TASK_STATE.RUNNING;
-      this.pendingSave.set(runQueue.cpu, task);
+      this.detachCurrent(runQueue);
     }
     this.reschedule(runQueue, -1);
   }
@@ -338,14 +361,19 @@ export class Scheduler<AddressSpace = unknown> {
     }
   }
 
+  /** Finds and caches (`task.policyIndex`) the policy for the task's class; run whenever the class is set. */
   private classIndex(task: Task): number {
-    for (let index = 0; index < this.policies.length; index++)
-      if (this.policies[index]!.handles(task)) return index;
+    for (let index = 0; index < this.policies.length; index++) {
+      if (this.policies[index]!.handles(task)) {
+        task.policyIndex = index;
+        return index;
+      }
+    }
     throw new Error(`no policy schedules task ${task.id} (class ${task.schedClass})`);
   }
 
   private queueOf(runQueue: CpuRunQueue, task: Task): PolicyQueue {
-    return runQueue.queues[this.classIndex(task)]!;
+    return runQueue.queues[task.policyIndex]!;
   }
 
   /** The queue holding `task` (queued or running), or null. */
@@ -372,9 +400,23 @@ export class Scheduler<AddressSpace = unknown> {
     if (task.state === TASK_STATE.RUNNING) this.account(this.runQueues[task.cpu]!, this.clock());
   }
 
+  /** A sleeping or stopped task comes back: placed, queued with its lag, preempting where it should. */
+  private placeWoken(task: Task, wakerCpu: number): void {
+    const own = task.cpu >= 0 ? this.runQueues[task.cpu]! : null;
+    if (own !== null && own.current === task) {
+      // Taken off its CPU but not switched away yet: its registers are live there, so it queues there.
+      this.detachCurrent(own);
+      this.enqueueOn(own.cpu, task, ENQUEUE.WAKEUP, wakerCpu);
+      return;
+    }
+    const target = this.placeWakeup(task, wakerCpu);
+    const moved = task.cpu >= 0 && task.cpu !== target;
+    this.enqueueOn(target, task, moved ? ENQUEUE.MIGRATED : ENQUEUE.WAKEUP, wakerCpu);
+  }
+
   private leave(
     cpu: number,
-    state: typeof TASK_STATE.BLOCKED | typeof TASK_STATE.ZOMBIE,
+    state: typeof TASK_STATE.BLOCKED | typeof TASK_STATE.STOPPED | typeof TASK_STATE.ZOMBIE,
   ): Task<AddressSpace> {
     const runQueue = this.runQueues[cpu]!;
     const task = runQueue.current;
@@ -388,6 +430,16 @@ export class Scheduler<AddressSpace = unknown> {
     return task as Task<AddressSpace>;
   }
 
+  /**
+   * `runQueue`'s current task stops being its current (it is queued or gone)
+   * while its registers are still the CPU's: the idle task stands in, and
+   * the next schedule saves the registers into the task.
+   */
+  private detachCurrent(runQueue: CpuRunQueue): void {
+    this.pendingSave.set(runQueue.cpu, runQueue.current);
+    runQueue.current = runQueue.idle;
+  }
+
   private requeuePrevious(runQueue: CpuRunQueue, task: Task, now: number): void {
     const queue = this.queueOf(runQueue, task);
     task.state = TASK_STATE.RUNNABLE;
@@ -395,8 +447,7 @@ export class Scheduler<AddressSpace = unknown> {
     if (task.migratePending) {
       task.migratePending = false;
       queue.dequeue(task, now);
-      runQueue.current = runQueue.idle;
-      this.pendingSave.set(runQueue.cpu, task);
+      this.detachCurrent(runQueue);
       this.enqueueOn(this.placeWakeup(task, -1), task, ENQUEUE.MIGRATED, runQueue.cpu);
       return;
     }
@@ -456,15 +507,10 @@ export class Scheduler<AddressSpace = unknown> {
     task.state = TASK_STATE.RUNNABLE;
     task.accounting.runnableSince = now;
     this.account(runQueue, now);
-    const index = this.classIndex(task);
-    runQueue.queues[index]!.enqueue(task, reason, now);
+    runQueue.queues[task.policyIndex]!.enqueue(task, reason, now);
     if (reason !== ENQUEUE.REQUEUE) runQueue.stats.wakeups++;
     const current = runQueue.current;
-    const preempts =
-      current === runQueue.idle ||
-      index < this.classIndex(current) ||
-      (index === this.classIndex(current) && runQueue.queues[index]!.preemptsCurrent(current, task));
-    if (preempts && !runQueue.needResched) {
+    if (this.preempts(runQueue, task) && !runQueue.needResched) {
       if (current !== runQueue.idle) {
         runQueue.preempted = true;
         runQueue.stats.wakeupPreemptions++;
@@ -482,16 +528,21 @@ export class Scheduler<AddressSpace = unknown> {
     }
   }
 
+  /** Queued `task` should run instead of `runQueue`'s current task: a higher class, or its policy says so. */
+  private preempts(runQueue: CpuRunQueue, task: Task): boolean {
+    const current = runQueue.current;
+    if (current === runQueue.idle || task.policyIndex < current.policyIndex) return true;
+    return (
+      task.policyIndex === current.policyIndex &&
+      runQueue.queues[task.policyIndex]!.preemptsCurrent(current, task)
+    );
+  }
+
+  /** After a priority change of a queued task: it may now preempt the running one. */
   private recheckPreemption(task: Task): void {
     if (task.state !== TASK_STATE.RUNNABLE) return;
     const runQueue = this.runQueues[task.cpu]!;
-    const current = runQueue.current;
-    const index = this.classIndex(task);
-    if (
-      current === runQueue.idle ||
-      (index === this.classIndex(current) && runQueue.queues[index]!.preemptsCurrent(current, task))
-    )
-      this.reschedule(runQueue, -1);
+    if (this.preempts(runQueue, task)) this.reschedule(runQueue, -1);
   }
 
   /** Wake-up placement: previous CPU if idle, waker's if idle, any idle allowed CPU, else the least loaded allowed. */
@@ -515,7 +566,8 @@ export class Scheduler<AddressSpace = unknown> {
     const now = this.clock();
     for (const queue of from.queues) {
       const task = queue.stealable(cpu);
-      if (task !== null) {
+      // A task whose registers the CPU has not saved yet stays until it has.
+      if (task !== null && this.pendingSave.get(from.cpu) !== task) {
         queue.dequeue(task, now);
         return task;
       }

@@ -178,6 +178,8 @@ export class Task<AddressSpace = unknown> {
   requestNs: number;
   /** Set when the task must not run on its current CPU any more (affinity changed while running). */
   migratePending = false;
+  /** Index of the scheduler policy that handles its class (−1: not known to a scheduler yet; scheduler-owned). */
+  policyIndex = -1;
 
   constructor(options: TaskOptions<AddressSpace>) {
     if (!Number.isSafeInteger(options.id) || (options.id < 0 && options.schedClass !== SCHED_CLASS.IDLE))
