@@ -46,6 +46,7 @@ export type { MmioRegion } from "./interfaces/mmio-region";
 export type { MsrAccess } from "./interfaces/msr-access";
 export type { PhysicalMemory } from "./interfaces/physical-memory";
 export type { PortIo } from "./interfaces/port-io";
+export type { Processor } from "./interfaces/processor";
 export {
   NO_ERROR_CODE,
   NO_VECTOR,

@@ -1,11 +1,12 @@
 /**
  * `@tsos/kernel`: composes the tsos subsystems into a kernel — boot,
- * processes, ELF loading, initramfs and Linux syscall handlers.
- *
- * So far: the ELF64 executable parser the loader will stand on.
+ * processes, ELF loading, descriptors, the console, and the Linux x86-64
+ * system calls — over any machine that provides the `@tsos/hw-x86`
+ * interfaces (`KernelHardware`).
  *
  * @packageDocumentation
  */
+export { CONSOLE_ERROR_STREAM, SerialConsole } from "./console";
 export {
   ELF,
   type ElfExecutable,
@@ -15,3 +16,49 @@ export {
   parseElfExecutable,
   SEGMENT_FLAG,
 } from "./elf";
+export { baseName, execProgram, loadProgram, type ProgramImage, resetContext } from "./exec";
+export * from "./exec/index";
+export {
+  DEFAULT_NOFILE,
+  type FileOperations,
+  type FileStatus,
+  FileTable,
+  O,
+  OpenFile,
+  S_IF,
+  SETFL_MASK,
+  WOULD_BLOCK,
+} from "./files";
+export type { KernelHardware } from "./hardware";
+export {
+  createKernel,
+  Kernel,
+  type KernelFrameAllocator,
+  type KernelHalt,
+  type KernelOptions,
+} from "./kernel";
+export { AP_TRAMPOLINE, GATE_BASE, IDT_BYTES, IDT_VIRTUAL, KERNEL_VECTOR, SYSCALL_ENTRY } from "./layout";
+export {
+  defaultLimits,
+  PROCESS_STATE,
+  Process,
+  ProcessMemory,
+  type ProcessState,
+  type ResourceLimit,
+  RLIMIT,
+  RLIMIT_COUNT,
+  type SignalAction,
+  Thread,
+} from "./process";
+export { KernelRandom } from "./random";
+export {
+  DEFAULT_ACTION,
+  type DefaultAction,
+  defaultAction,
+  exitedStatus,
+  SIGNAL,
+  SIGNAL_COUNT,
+  shellStatus,
+  signaledStatus,
+  signalForException,
+} from "./signals";

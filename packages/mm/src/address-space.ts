@@ -11,7 +11,8 @@
  *   in both spaces with a per-frame reference count; a write fault then
  *   copies the page if it is still shared, or just makes it writable again.
  * - A fault just below a MAP_GROWSDOWN area (the stack) grows it, unless
- *   that would come within `stackGuardGap` bytes of the area below.
+ *   that would come within `stackGuardGap` bytes of the area below or make
+ *   it larger than `stackLimit` (RLIMIT_STACK).
  * - Faults that cannot be resolved are values: SEGV_MAPERR (nothing mapped),
  *   SEGV_ACCERR (rights), OOM (no frame) — the kernel turns them into signals.
  * - Every operation that removes or narrows translations collects them in a
@@ -45,6 +46,9 @@ import { NOT_MAPPED, PageTable } from "./page-table";
 import { TlbFlushBatch, type TlbShootdown } from "./tlb-flush-batch";
 import { VmaList } from "./vma-list";
 
+/** Linux's default RLIMIT_STACK soft limit (8 MiB). */
+const DEFAULT_STACK_LIMIT = 8 * 1024 * 1024;
+
 const VALID_PROT = PROT.READ | PROT.WRITE | PROT.EXEC;
 const KEPT_FLAGS = MAP.SHARED | MAP.PRIVATE | MAP.GROWSDOWN;
 const NO_SHOOTDOWN: TlbShootdown = { flushPages: () => {}, flushAll: () => {} };
@@ -57,6 +61,12 @@ export class AddressSpace {
   brkStart = 0;
   /** The current break: the end of the heap as the program last set it. */
   brkEnd = 0;
+  /**
+   * Largest size a MAP_GROWSDOWN area may grow to by faults (RLIMIT_STACK;
+   * Infinity = unlimited). Linux checks the limit at each growth
+   * (acct_stack_growth), so the kernel updates it when the limit changes.
+   */
+  stackLimit: number;
   private readonly batch = new TlbFlushBatch();
   private readonly shootdown: TlbShootdown;
   private readonly mmapBase: number;
@@ -74,6 +84,7 @@ export class AddressSpace {
     this.mmapBase = options.mmapBase ?? 2 ** 46;
     this.mmapMin = options.mmapMin ?? 65536;
     this.guardGap = options.stackGuardGap ?? 256 * FRAME_SIZE;
+    this.stackLimit = options.stackLimit ?? DEFAULT_STACK_LIMIT;
   }
 
   /** An empty address space, or ENOMEM when no frame is left for its PML4. */
@@ -207,6 +218,7 @@ export class AddressSpace {
     if (child === ENOMEM) return ENOMEM;
     child.brkStart = this.brkStart;
     child.brkEnd = this.brkEnd;
+    child.stackLimit = this.stackLimit;
     let failed = false;
     this.forEachMappedPage(0, USER_END, (page, physical, index) => {
       if (failed) return;
@@ -285,6 +297,7 @@ export class AddressSpace {
     const page = pageDown(address);
     const belowEnd = above > 0 ? this.vmas.endAt(above - 1) : 0;
     if (page - belowEnd < this.guardGap || page < this.mmapMin) return -1;
+    if (this.vmas.endAt(above) - page > this.stackLimit) return -1;
     this.vmas.extendDown(above, page);
     return this.vmas.find(address);
   }

@@ -69,6 +69,8 @@ export interface AddressSpaceOptions {
   readonly mmapMin?: number;
   /** Gap kept below a growing stack (Linux stack_guard_gap, default 256 pages). */
   readonly stackGuardGap?: number;
+  /** Initial {@link AddressSpace.stackLimit} (default 8 MiB, Linux's default RLIMIT_STACK). */
+  readonly stackLimit?: number;
 }
 
 /**

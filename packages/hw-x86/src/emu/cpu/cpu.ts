@@ -54,6 +54,7 @@
 import { type CpuContext, GPR, SLOT } from "../../interfaces/cpu-context";
 import type { Cpuid } from "../../interfaces/cpuid";
 import type { MsrAccess } from "../../interfaces/msr-access";
+import type { Processor } from "../../interfaces/processor";
 import {
   NO_ERROR_CODE,
   NO_VECTOR,
@@ -94,7 +95,7 @@ const SYSCALL_CONTINUE_BLOCK = 1;
 const TWO_POW_32 = 4294967296;
 
 /** An x86-64 CPU core at CPL 3 whose CPL 0 is TypeScript (see the file header). */
-export class Cpu {
+export class Cpu implements Processor {
   /** CPU id from {@link CpuOptions.id} (also its initial APIC id in CPUID). */
   readonly id: number;
   /** Interpreter state (registers, TLB); exposed for the machine and tests. */

@@ -1,0 +1,190 @@
+/**
+ * Builds the emulated machine (`@tsos/hw-x86/emu`), hands it to the kernel
+ * as `KernelHardware`, boots, starts a program as init, and runs the
+ * machine until init exits, the kernel panics, or nothing can ever run
+ * again (every CPU idle with no event pending: a deadlock, reported).
+ *
+ * Output: COM1's bytes (the boot log unless quiet, and everything written
+ * to the console) go to `output.stdout`; writes to init's descriptor 2 go
+ * to `output.stderr`. Input: `input` bytes are fed to COM1's receiver as
+ * the guest drains it; once they are all delivered the console reports end
+ * of file. Everything is deterministic for a given seed and input.
+ */
+
+import { Machine } from "@tsos/hw-x86/emu";
+import type { KernelHalt, KernelHardware } from "@tsos/kernel";
+import { createKernel, shellStatus } from "@tsos/kernel";
+
+/** What to run and on what. */
+export interface RunOptions {
+  /** The program (init): its path as the guest sees it, and its bytes. */
+  readonly program: { readonly path: string; readonly bytes: Uint8Array };
+  /** argv (argv[0] included). */
+  readonly argv: readonly string[];
+  /** envp ("K=V"). */
+  readonly envp: readonly string[];
+  /** CPUs (default 2). */
+  readonly cpus?: number;
+  /** RAM in bytes (default 256 MiB). */
+  readonly memoryBytes?: number;
+  /** Seed of every random choice (default 1). */
+  readonly seed?: number;
+  /** Hide the boot log. */
+  readonly quiet?: boolean;
+  /** Bytes for the console's input (then end of file); default none (end of file at once). */
+  readonly input?: Uint8Array;
+  /** Stop after this many virtual cycles (default: no limit). */
+  readonly cycleLimit?: number;
+}
+
+/** Where the guest's output goes. */
+export interface RunOutput {
+  stdout(bytes: Uint8Array): void;
+  stderr(bytes: Uint8Array): void;
+}
+
+/** How a run ended. */
+export interface RunResult {
+  /** "exited" (init ended), "panic", "deadlock" (nothing can run), "cycle-limit", "boot-failed", "exec-failed". */
+  readonly outcome: "exited" | "panic" | "deadlock" | "cycle-limit" | "boot-failed" | "exec-failed";
+  /** init's wait status (exited). */
+  readonly waitStatus: number;
+  /** The status a shell would report: the exit code, 128 + signal, or 70 (EX_SOFTWARE) for a kernel failure. */
+  readonly exitCode: number;
+  /** A one-line explanation for anything but a normal exit. */
+  readonly message: string;
+  /** Figures of the run. */
+  readonly stats: RunStats;
+}
+
+/** Figures of a run. */
+export interface RunStats {
+  /** Guest instructions retired on all CPUs. */
+  readonly instructions: number;
+  /** Virtual time at the end (ns). */
+  readonly virtualNs: number;
+  /** Host time of the run (ms). */
+  readonly hostMs: number;
+  /** System calls handled. */
+  readonly syscalls: number;
+  /** Processes created. */
+  readonly processes: number;
+  /** CPUs that came up. */
+  readonly cpusOnline: number;
+  /** Free frames at the end minus right after boot (0: every page came back). */
+  readonly frameDelta: number;
+}
+
+const EX_SOFTWARE = 70;
+const CHUNK_CYCLES = 20_000_000;
+
+/** Boots the machine, runs the program as init, returns how it ended. */
+export function runProgram(options: RunOptions, output: RunOutput): RunResult {
+  const started = performance.now();
+  const pending: number[] = [];
+  const flush = () => {
+    if (pending.length === 0) return;
+    output.stdout(Uint8Array.from(pending));
+    pending.length = 0;
+  };
+  let kernel: ReturnType<typeof createKernel> | null = null;
+  const machine = new Machine({
+    cpuCount: options.cpus ?? 2,
+    memoryBytes: options.memoryBytes ?? 256 * 1024 * 1024,
+    onSerialOutput: (byte) => {
+      pending.push(byte);
+      if (byte === 0x0a || pending.length >= 4096) flush();
+    },
+    onStartup: (cpu) => kernel?.applicationProcessorStarted(cpu),
+  });
+  const hardware: KernelHardware = {
+    memory: machine.ram,
+    memoryMap: [
+      { base: 0, length: machine.ram.size, kind: "usable" },
+      // Legacy VGA and BIOS area, as a PC's e820 table reserves it.
+      { base: 0xa0000, length: 0x60000, kind: "reserved" },
+    ],
+    processors: machine.cpus,
+    entries: machine.entries,
+    ports: machine.bus,
+    lapics: machine.lapics,
+    ioapic: machine.ioapic,
+    msrs: (cpu) => machine.msrs(cpu),
+    clock: machine.timeline,
+    powerOff: () => machine.stop(),
+    pause: () => machine.timeline.advanceTo(machine.timeline.now() + 5_000),
+  };
+  kernel = createKernel({ hardware, seed: options.seed ?? 1, quiet: options.quiet ?? false });
+  kernel.console.errorSink = (bytes) => {
+    flush();
+    output.stderr(bytes);
+  };
+  const finish = (
+    outcome: RunResult["outcome"],
+    waitStatus: number,
+    exitCode: number,
+    message: string,
+  ): RunResult => {
+    flush();
+    const k = kernel!;
+    let instructions = 0;
+    for (const cpu of machine.cpus) instructions += cpu.retiredInstructions;
+    return {
+      outcome,
+      waitStatus,
+      exitCode,
+      message,
+      stats: {
+        instructions,
+        virtualNs: machine.timeline.now() * (1e9 / machine.timeline.frequencyHz),
+        hostMs: performance.now() - started,
+        syscalls: k.dispatcher.stats.totalCalls(),
+        processes: k.processesCreated,
+        cpusOnline: k.onlineCpus,
+        frameDelta: k.frames.freeFrames - k.freeFramesAfterBoot,
+      },
+    };
+  };
+  if (!kernel.boot()) return finish("boot-failed", 0, EX_SOFTWARE, kernel.halt?.message ?? "boot failed");
+  const pid = kernel.spawnInit(options.program, options.argv, options.envp);
+  if (pid < 0) return finish("exec-failed", 0, 126, `cannot run ${options.program.path}: error ${-pid}`);
+  const input = options.input ?? new Uint8Array(0);
+  let fed = 0;
+  const feed = () => {
+    if (fed < input.length)
+      fed += machine.uart.receive(input.subarray(fed, Math.min(input.length, fed + 4096)));
+    if (fed >= input.length) kernel!.console.hangUp();
+  };
+  feed();
+  const limit = options.cycleLimit ?? Number.POSITIVE_INFINITY;
+  for (;;) {
+    const remaining = limit - machine.timeline.now();
+    if (remaining <= 0) return finish("cycle-limit", 0, EX_SOFTWARE, `stopped after ${limit} virtual cycles`);
+    const stop = machine.run(Math.min(CHUNK_CYCLES, remaining));
+    const halt: KernelHalt | null = kernel.halt;
+    if (halt !== null) {
+      if (halt.reason === "panic") return finish("panic", 0, EX_SOFTWARE, `kernel panic: ${halt.message}`);
+      return finish("exited", halt.status, shellStatus(halt.status), "");
+    }
+    if (stop.reason === "shutdown")
+      return finish(
+        "panic",
+        0,
+        EX_SOFTWARE,
+        `CPU ${stop.cpuId ?? "?"} shut down: ${stop.detail ?? "triple fault"}`,
+      );
+    if (stop.reason === "all-idle") {
+      if (fed < input.length) {
+        feed();
+        continue;
+      }
+      return finish(
+        "deadlock",
+        0,
+        EX_SOFTWARE,
+        `every CPU is idle and nothing is pending: ${kernel.blockedSummary()}`,
+      );
+    }
+    feed();
+  }
+}

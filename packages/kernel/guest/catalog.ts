@@ -1,0 +1,216 @@
+/**
+ * The kernel guest catalog: every committed guest binary of the kernel
+ * package, the argv and environment each run gets, and the files holding
+ * its recorded native result (the differential oracle; see README.md).
+ *
+ * Invariants:
+ * - A run's `name` names its expected files; `binary` names the file under
+ *   `bin/`. They differ only when one binary has several runs
+ *   (`exit-codes` and `exit-codes-default`).
+ * - `args` and `env` here equal the ones in record-expected.sh, which runs
+ *   every binary natively as `env -i <env...> bin/<binary> <args...>`.
+ * - No program prints argv[0], so the path a kernel starts it by does not
+ *   matter.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** Absolute path of the `guest/` folder. */
+export const KERNEL_GUEST_DIR = fileURLToPath(new URL(".", import.meta.url));
+
+/** How a binary was built: over the hw-x86 freestanding runtime, or static against musl. */
+export type KernelGuestRuntime = "freestanding" | "musl";
+
+/** One run of one guest binary. */
+export interface KernelGuestProgram {
+  /** Run name: the stem of its `expected/` files. */
+  readonly name: string;
+  /** File name under `bin/` (and stem of `src/<binary>.c`). */
+  readonly binary: string;
+  /** Which runtime the binary is built on. */
+  readonly runtime: KernelGuestRuntime;
+  /** What the run checks. */
+  readonly summary: string;
+  /** argv[1..]; argv[0] is up to the caller (no program prints it). */
+  readonly args: readonly string[];
+  /** The whole environment, as `NAME=value` strings (natively: `env -i` plus these). */
+  readonly env: readonly string[];
+}
+
+/** The recorded native result of a run. */
+export interface KernelGuestExpected {
+  /** Every byte written to fd 1. */
+  readonly stdout: Uint8Array;
+  /** Every byte written to fd 2 (empty for all but `musl-stdio`). */
+  readonly stderr: Uint8Array;
+  /** The exit status as a shell reports it (0–255; 128 + N when killed by signal N). */
+  readonly status: number;
+}
+
+const CATALOG_ENV = ["TSOS_GUEST_VAR=hello", "TSOS_GUEST_EMPTY="] as const;
+
+/** Every run, in the order record-expected.sh records them. */
+export const KERNEL_GUEST_PROGRAMS: readonly KernelGuestProgram[] = [
+  {
+    name: "hello",
+    binary: "hello",
+    runtime: "freestanding",
+    summary: 'prints "hello, world", exits 0',
+    args: [],
+    env: [],
+  },
+  {
+    name: "exit-codes",
+    binary: "exit-codes",
+    runtime: "freestanding",
+    summary: "argc/argv/envp on the initial stack (empty and spaced arguments); exit status 300 & 255 = 44",
+    args: ["300", "two words", ""],
+    env: CATALOG_ENV,
+  },
+  {
+    name: "exit-codes-default",
+    binary: "exit-codes",
+    runtime: "freestanding",
+    summary: "argc 1, empty environment, default exit status 42",
+    args: [],
+    env: [],
+  },
+  {
+    name: "fork-tree",
+    binary: "fork-tree",
+    runtime: "freestanding",
+    summary:
+      "14-process fork tree with distinct exit codes, wait4 by pid and -1, WNOHANG, clone(SIGCHLD), 8-bit statuses, ECHILD",
+    args: [],
+    env: [],
+  },
+  {
+    name: "orphan",
+    binary: "orphan",
+    runtime: "freestanding",
+    summary:
+      "an orphaned grandchild is reparented to the top process (subreaper natively, init under tsos) and reaped by it",
+    args: [],
+    env: [],
+  },
+  {
+    name: "memory",
+    binary: "memory",
+    runtime: "freestanding",
+    summary:
+      "brk grow/shrink/regrow, mmap/munmap/MAP_FIXED/split/PROT_NONE, mprotect, SIGSEGV in children, copy-on-write",
+    args: [],
+    env: [],
+  },
+  {
+    name: "faults",
+    binary: "faults",
+    runtime: "freestanding",
+    summary:
+      "fatal faults (SIGSEGV, SIGILL, SIGFPE, SIGTRAP) in children; -EFAULT/-EBADF/-ENOSYS from bad syscalls",
+    args: [],
+    env: [],
+  },
+  {
+    name: "time",
+    binary: "time",
+    runtime: "freestanding",
+    summary: "clock_gettime, nanosleep, clock_getres, gettimeofday, time; -EINVAL/-EFAULT on bad arguments",
+    args: [],
+    env: [],
+  },
+  {
+    name: "rlimit",
+    binary: "rlimit",
+    runtime: "freestanding",
+    summary:
+      "getrlimit/setrlimit/prlimit64; RLIMIT_NOFILE bounds dup2, RLIMIT_AS makes mmap/brk fail with ENOMEM",
+    args: [],
+    env: [],
+  },
+  {
+    name: "musl-hello",
+    binary: "musl-hello",
+    runtime: "musl",
+    summary: "musl start-up (TLS, stdio), printf and puts, exit flushing stdout",
+    args: [],
+    env: [],
+  },
+  {
+    name: "musl-stdio",
+    binary: "musl-stdio",
+    runtime: "musl",
+    summary: "snprintf of integers/strings/padding, sscanf, strtol, setvbuf modes, fputs/fprintf to stderr",
+    args: [],
+    env: [],
+  },
+  {
+    name: "musl-malloc",
+    binary: "musl-malloc",
+    runtime: "musl",
+    summary: "20000 malloc/realloc/free operations with content checks, calloc, 1–8 MiB blocks; checksums",
+    args: [],
+    env: [],
+  },
+  {
+    name: "musl-qsort",
+    binary: "musl-qsort",
+    runtime: "musl",
+    summary: "qsort of 20000 integers, strings and records; bsearch; checksums",
+    args: [],
+    env: [],
+  },
+  {
+    name: "musl-env",
+    binary: "musl-env",
+    runtime: "musl",
+    summary: "environ and argv as passed, getenv, setenv/putenv/unsetenv and environ counts",
+    args: ["first", "second arg"],
+    env: CATALOG_ENV,
+  },
+  {
+    name: "musl-string",
+    binary: "musl-string",
+    runtime: "musl",
+    summary: "musl string/memory routines against byte loops over lengths and alignments",
+    args: [],
+    env: [],
+  },
+];
+
+/** The run called `name`. Throws if the catalog has none (a caller's bug). */
+export function findKernelGuest(name: string): KernelGuestProgram {
+  const program = KERNEL_GUEST_PROGRAMS.find((candidate) => candidate.name === name);
+  if (program === undefined) throw new Error(`no kernel guest run named ${JSON.stringify(name)}`);
+  return program;
+}
+
+/** Absolute path of the binary run `name` executes. */
+export function kernelGuestPath(name: string): string {
+  return join(KERNEL_GUEST_DIR, "bin", findKernelGuest(name).binary);
+}
+
+/** The bytes of the ELF file run `name` executes (for an initramfs or the loader). */
+export function readKernelGuest(name: string): Uint8Array {
+  return new Uint8Array(readFileSync(kernelGuestPath(name)));
+}
+
+/** Absolute paths of run `name`'s recorded stdout, stderr and exit status. */
+export function kernelGuestExpectedPaths(name: string): { stdout: string; stderr: string; status: string } {
+  const stem = join(KERNEL_GUEST_DIR, "expected", findKernelGuest(name).name);
+  return { stdout: `${stem}.out`, stderr: `${stem}.err`, status: `${stem}.status` };
+}
+
+/** Reads the recorded native result of run `name`. Throws if the files are missing or malformed. */
+export function readKernelGuestExpected(name: string): KernelGuestExpected {
+  const paths = kernelGuestExpectedPaths(name);
+  const stdout = new Uint8Array(readFileSync(paths.stdout));
+  const stderr = new Uint8Array(readFileSync(paths.stderr));
+  const statusText = readFileSync(paths.status, "utf8").trim();
+  const status = Number(statusText);
+  if (!/^\d+$/.test(statusText) || status > 255) {
+    throw new Error(`${paths.status}: not an exit status: ${JSON.stringify(statusText)}`);
+  }
+  return { stdout, stderr, status };
+}

@@ -1,0 +1,56 @@
+#!/bin/sh
+# Records the native (oracle) result of every catalog run: for run <name>,
+# expected/<name>.out (stdout bytes), expected/<name>.err (stderr bytes) and
+# expected/<name>.status (the exit status as a shell reports it: 128 + the
+# signal number if the program was killed). Each run is executed three
+# times and must give identical results every time (the programs print
+# only deterministic facts); otherwise nothing is written for it and the
+# script fails. Must run on x86-64 Linux.
+# The arguments and environments here must equal `args` and `env` in
+# catalog.ts. argv[0] is bin/<binary> here; no program prints argv[0].
+set -eu
+cd "$(dirname "$0")"
+
+RUNS="hello exit-codes exit-codes-default fork-tree orphan memory faults time rlimit
+musl-hello musl-stdio musl-malloc musl-qsort musl-env musl-string"
+
+# run <name>: executes run <name> with exactly the catalog's argv and environment.
+run() {
+  case "$1" in
+    exit-codes) env -i TSOS_GUEST_VAR=hello TSOS_GUEST_EMPTY= bin/exit-codes 300 "two words" "" ;;
+    exit-codes-default) env -i bin/exit-codes ;;
+    musl-env) env -i TSOS_GUEST_VAR=hello TSOS_GUEST_EMPTY= bin/musl-env first "second arg" ;;
+    *) env -i "bin/$1" ;;
+  esac
+}
+
+# record_once <name> <prefix>: one run into <prefix>.out/.err/.status.
+record_once() {
+  status=0
+  run "$1" >"$2.out" 2>"$2.err" || status=$?
+  echo "$status" >"$2.status"
+}
+
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+mkdir -p expected
+failed=0
+for name in $RUNS; do
+  for attempt in 1 2 3; do record_once "$name" "$scratch/$name.$attempt"; done
+  stable=1
+  for suffix in out err status; do
+    for attempt in 2 3; do
+      if ! cmp -s "$scratch/$name.1.$suffix" "$scratch/$name.$attempt.$suffix"; then
+        echo "record-expected: $name: .$suffix of run $attempt differs from run 1" >&2
+        stable=0
+      fi
+    done
+  done
+  if [ "$stable" = 0 ]; then
+    failed=1
+    continue
+  fi
+  for suffix in out err status; do cp "$scratch/$name.1.$suffix" "expected/$name.$suffix"; done
+  echo "$name: status $(cat "expected/$name.status"), $(wc -c <"expected/$name.out") bytes of stdout, $(wc -c <"expected/$name.err") of stderr"
+done
+exit $failed

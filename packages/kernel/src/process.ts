@@ -1,0 +1,185 @@
+/**
+ * Processes and threads. The split follows Linux's: a {@link Thread} is
+ * what the scheduler runs (one `@tsos/sched` Task, its tid the task id);
+ * a {@link Process} (thread group) owns what its threads share — the
+ * memory (a {@link ProcessMemory}, itself shareable: vfork and CLONE_VM
+ * share one), the descriptor table, signal dispositions, credentials, the
+ * working directory and resource limits. Threads of one process share the
+ * `ProcessMemory` object, so the scheduler never switches CR3 between them.
+ *
+ * Life cycle: a process is ALIVE while it has live threads; when the last
+ * exits it releases its memory and files at once and becomes a ZOMBIE
+ * holding only its wait status; its parent's wait4 reaps it (REAPED), and
+ * its pid is free again. Orphans are adopted by init (pid 1).
+ *
+ * Invariants: `children` holds every process whose `parent` is this one;
+ * a ZOMBIE has no threads, memory or files; pids are unique among
+ * non-reaped processes.
+ */
+import type { AddressSpace } from "@tsos/mm";
+import type { Task, WaitQueue } from "@tsos/sched";
+import type { UserMemory } from "@tsos/syscall";
+import type { FileTable } from "./files";
+
+/** A (possibly shared) user address space and its accessor for system calls. */
+export class ProcessMemory {
+  /** Processes (or vfork children) using it. */
+  users = 1;
+
+  constructor(
+    readonly space: AddressSpace,
+    /** Reads and writes in this space for system-call arguments. */
+    readonly access: UserMemory,
+  ) {}
+}
+
+/** Resource limits (getrlimit(2)); Infinity = RLIM_INFINITY. */
+export interface ResourceLimit {
+  soft: number;
+  hard: number;
+}
+
+/** RLIMIT_* numbers. */
+export const RLIMIT = {
+  CPU: 0,
+  FSIZE: 1,
+  DATA: 2,
+  STACK: 3,
+  CORE: 4,
+  RSS: 5,
+  NPROC: 6,
+  NOFILE: 7,
+  MEMLOCK: 8,
+  AS: 9,
+  LOCKS: 10,
+  SIGPENDING: 11,
+  MSGQUEUE: 12,
+  NICE: 13,
+  RTPRIO: 14,
+  RTTIME: 15,
+} as const;
+
+/** Number of RLIMIT_* resources. */
+export const RLIMIT_COUNT = 16;
+
+/** Linux's defaults for a process started by the kernel. */
+export function defaultLimits(): ResourceLimit[] {
+  const limits: ResourceLimit[] = [];
+  for (let resource = 0; resource < RLIMIT_COUNT; resource++)
+    limits.push({ soft: Number.POSITIVE_INFINITY, hard: Number.POSITIVE_INFINITY });
+  limits[RLIMIT.STACK] = { soft: 8 * 1024 * 1024, hard: Number.POSITIVE_INFINITY };
+  limits[RLIMIT.CORE] = { soft: 0, hard: Number.POSITIVE_INFINITY };
+  limits[RLIMIT.NOFILE] = { soft: 1024, hard: 4096 };
+  limits[RLIMIT.NPROC] = { soft: 4096, hard: 4096 };
+  limits[RLIMIT.MEMLOCK] = { soft: 8 * 1024 * 1024, hard: 8 * 1024 * 1024 };
+  limits[RLIMIT.SIGPENDING] = { soft: 4096, hard: 4096 };
+  limits[RLIMIT.MSGQUEUE] = { soft: 819200, hard: 819200 };
+  limits[RLIMIT.NICE] = { soft: 0, hard: 0 };
+  limits[RLIMIT.RTPRIO] = { soft: 0, hard: 0 };
+  return limits;
+}
+
+/** States of a process. */
+export const PROCESS_STATE = { ALIVE: 0, ZOMBIE: 1, REAPED: 2 } as const;
+
+/** One of {@link PROCESS_STATE}. */
+export type ProcessState = (typeof PROCESS_STATE)[keyof typeof PROCESS_STATE];
+
+/** A recorded signal disposition (rt_sigaction); delivery comes with signal handling. */
+export interface SignalAction {
+  handler: number;
+  flags: number;
+  restorer: number;
+  /** The 64-bit mask as two 32-bit halves. */
+  maskLow: number;
+  maskHigh: number;
+}
+
+/** A thread group. */
+export class Process {
+  state: ProcessState = PROCESS_STATE.ALIVE;
+  readonly children = new Set<Process>();
+  readonly threads = new Set<Thread>();
+  /** Wait status once a zombie (signal.ts encodings). */
+  waitStatus = 0;
+  /** Parents blocked in wait4 for one of this process's children sleep here. */
+  readonly childWaiters: WaitQueue;
+  /** A vfork parent sleeps here until this child execs or exits. */
+  readonly vforkWaiters: WaitQueue;
+  /** The parent is blocked in vfork until this child releases the memory. */
+  vforkParent: Thread | null = null;
+  /** A fatal signal was sent: every thread exits on its way back to user mode. */
+  killedBy = 0;
+  /** Stopped by SIGSTOP (or a tty stop) until SIGCONT. */
+  stopped = false;
+  /** Exit status requested by exit_group (applied as the threads leave). */
+  groupExitStatus = -1;
+  pgid: number;
+  sid: number;
+  uid = 0;
+  gid = 0;
+  umask = 0o022;
+  cwd = "/";
+  /** The command name (prctl PR_SET_NAME, /proc/self/comm): 15 bytes at most. */
+  name: string;
+  /** Path of the executable (/proc/self/exe). */
+  executable: string;
+  readonly limits: ResourceLimit[];
+  readonly actions: (SignalAction | null)[] = [];
+  /** Accumulated CPU time of reaped children (ns), for getrusage(RUSAGE_CHILDREN) and times(). */
+  childrenUserNs = 0;
+  childrenSystemNs = 0;
+  /** CPU time of threads that already exited (ns). */
+  exitedUserNs = 0;
+  exitedSystemNs = 0;
+  /** Virtual time the process started (ns). */
+  readonly startNs: number;
+
+  constructor(
+    readonly pid: number,
+    public parent: Process | null,
+    public memory: ProcessMemory | null,
+    public files: FileTable | null,
+    options: {
+      name: string;
+      executable: string;
+      limits: ResourceLimit[];
+      childWaiters: WaitQueue;
+      vforkWaiters: WaitQueue;
+      startNs: number;
+    },
+  ) {
+    this.pgid = parent?.pgid ?? pid;
+    this.sid = parent?.sid ?? pid;
+    this.name = options.name;
+    this.executable = options.executable;
+    this.limits = options.limits;
+    this.childWaiters = options.childWaiters;
+    this.vforkWaiters = options.vforkWaiters;
+    this.startNs = options.startNs;
+  }
+}
+
+/** A schedulable thread of a process. */
+export class Thread {
+  /** CLONE_CHILD_CLEARTID / set_tid_address: zeroed (and futex-woken) at exit. */
+  clearChildTid = 0;
+  /** Blocked signals (rt_sigprocmask), two 32-bit halves. */
+  signalMaskLow = 0;
+  signalMaskHigh = 0;
+  /** The wait queue this thread sleeps on, so a fatal signal can interrupt it. */
+  waitingOn: WaitQueue | null = null;
+  /** set_robust_list's head and length (recorded). */
+  robustList = 0;
+  robustListLength = 0;
+
+  constructor(
+    readonly process: Process,
+    readonly task: Task<ProcessMemory>,
+  ) {}
+
+  /** Thread id (= the scheduler task id). */
+  get tid(): number {
+    return this.task.id;
+  }
+}

@@ -1,0 +1,375 @@
+/**
+ * Descriptor I/O: read, write, readv, writev, pread64, pwrite64, lseek,
+ * close, dup, dup2, dup3, fcntl (F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD,
+ * F_SETFD, F_GETFL, F_SETFL), ioctl (TCGETS, TIOCGWINSZ, TIOCGPGRP on a
+ * terminal; -ENOTTY elsewhere), fstat.
+ *
+ * A read or write that must wait parks on the file's wait queue and runs
+ * again when woken (O_NONBLOCK descriptors get -EAGAIN instead). A bad
+ * user buffer is -EFAULT with nothing transferred. Vectored calls stop at
+ * the first short transfer, as Linux's do.
+ */
+import {
+  arg,
+  defineSyscall,
+  ERRNO,
+  SYS,
+  type SyscallCall,
+  type SyscallDefinition,
+  type SyscallTable,
+} from "@tsos/syscall";
+import { type FileStatus, O, type OpenFile, SETFL_MASK, WOULD_BLOCK } from "../files";
+import type { Kernel } from "../kernel";
+import { Struct } from "./user";
+
+const F = { DUPFD: 0, GETFD: 1, SETFD: 2, GETFL: 3, SETFL: 4, DUPFD_CLOEXEC: 1030 } as const;
+const FD_CLOEXEC = 1;
+const IOCTL = {
+  TCGETS: 0x5401,
+  TCSETS: 0x5402,
+  TCSETSW: 0x5403,
+  TCSETSF: 0x5404,
+  TIOCGPGRP: 0x540f,
+  TIOCSPGRP: 0x5410,
+  TIOCGWINSZ: 0x5413,
+  FIONREAD: 0x541b,
+} as const;
+const SEEK = { SET: 0, CUR: 1, END: 2 } as const;
+const IOV_MAX = 1024;
+/** Largest single transfer (Linux's MAX_RW_COUNT: INT_MAX rounded down to a page). */
+const MAX_RW_COUNT = 0x7ffff000;
+/** Bytes moved per step between user memory and a file. */
+const CHUNK = 65536;
+
+/** Registers the descriptor calls on `table`. */
+export function registerIoCalls(kernel: Kernel, table: SyscallTable): void {
+  const stat = new Struct(144);
+  const termios = new Struct(36);
+  const iovec = new Struct(16);
+  const fileOf = (call: SyscallCall, fd: number): OpenFile | null =>
+    kernel.threadOf(call).process.files!.get(fd);
+
+  const scratch = new Uint8Array(CHUNK);
+
+  /**
+   * One transfer between a file and a user buffer, in chunks through one
+   * scratch buffer; `position` < 0 uses and advances the file offset.
+   */
+  const transfer = (
+    call: SyscallCall,
+    file: OpenFile,
+    address: number,
+    length: number,
+    position: number,
+    writing: boolean,
+  ): number => {
+    const count = Math.min(length, MAX_RW_COUNT);
+    const memory = call.memory!;
+    const operations = file.operations;
+    let at = position >= 0 ? position : file.position;
+    if (writing && (file.flags & O.APPEND) !== 0 && operations.seekable) at = operations.size?.(file) ?? at;
+    let done = 0;
+    while (done < count || count === 0) {
+      const size = Math.min(CHUNK, count - done);
+      const chunk = scratch.subarray(0, size);
+      let result: number;
+      if (writing) {
+        if (!memory.read(address + done, chunk)) return done > 0 ? done : -ERRNO.EFAULT;
+        result = operations.write(file, chunk, at + done);
+      } else {
+        result = operations.read(file, chunk, at + done);
+        if (result > 0 && !memory.write(address + done, chunk.subarray(0, result)))
+          return done > 0 ? done : -ERRNO.EFAULT;
+      }
+      if (result === WOULD_BLOCK) {
+        if (done > 0) break;
+        if ((file.flags & O.NONBLOCK) !== 0) return -ERRNO.EAGAIN;
+        const queue = operations.waitQueue?.(file) ?? null;
+        if (queue === null) return -ERRNO.EAGAIN;
+        return kernel.sleep(call, queue, { restart: true });
+      }
+      if (result < 0) return done > 0 ? done : result;
+      done += result;
+      if (result < size || count === 0) break;
+    }
+    if (position < 0 && operations.seekable) file.position = at + done;
+    return done;
+  };
+
+  const vectored = (
+    call: SyscallCall,
+    fd: number,
+    vector: number,
+    count: number,
+    writing: boolean,
+  ): number => {
+    const file = fileOf(call, fd);
+    if (file === null) return -ERRNO.EBADF;
+    if (writing ? !file.writable : !file.readable) return -ERRNO.EBADF;
+    if (count < 0 || count > IOV_MAX) return -ERRNO.EINVAL;
+    const memory = call.memory!;
+    const entries: [number, number][] = [];
+    let total = 0;
+    for (let index = 0; index < count; index++) {
+      if (iovec.copyIn(memory, vector + index * 16, 16) < 0) return -ERRNO.EFAULT;
+      const base = iovec.readI64(0);
+      const length = iovec.readI64(8);
+      if (!(length >= 0) || total + length > 0x7fffffff) return -ERRNO.EINVAL;
+      total += length;
+      entries.push([base, length]);
+    }
+    let done = 0;
+    for (const [base, length] of entries) {
+      if (length === 0) continue;
+      const result = transfer(call, file, base, length, -1, writing);
+      if (result < 0) return done > 0 && result !== -ERRNO.EFAULT ? done : done > 0 ? done : result;
+      done += result;
+      if (result < length) break;
+    }
+    return done;
+  };
+
+  const definitions: SyscallDefinition[] = [
+    defineSyscall({
+      number: SYS.read,
+      name: "read",
+      args: [arg.fd(), arg.pointer("buf", "out", { length: 2, buffer: true }), arg.size()],
+      handler: (call, fd, buffer, count) => {
+        const file = fileOf(call, fd);
+        if (file === null || !file.readable) return -ERRNO.EBADF;
+        return transfer(call, file, buffer, count, -1, false);
+      },
+    }),
+    defineSyscall({
+      number: SYS.write,
+      name: "write",
+      args: [arg.fd(), arg.pointer("buf", "in", { length: 2, buffer: true }), arg.size()],
+      handler: (call, fd, buffer, count) => {
+        const file = fileOf(call, fd);
+        if (file === null || !file.writable) return -ERRNO.EBADF;
+        return transfer(call, file, buffer, count, -1, true);
+      },
+    }),
+    defineSyscall({
+      number: SYS.pread64,
+      name: "pread64",
+      args: [
+        arg.fd(),
+        arg.pointer("buf", "out", { length: 2, buffer: true }),
+        arg.size(),
+        arg.int("offset", 64),
+      ],
+      handler: (call, fd, buffer, count, offset) => {
+        const file = fileOf(call, fd);
+        if (file === null || !file.readable) return -ERRNO.EBADF;
+        if (!file.operations.seekable) return -ERRNO.ESPIPE;
+        if (offset < 0) return -ERRNO.EINVAL;
+        return transfer(call, file, buffer, count, offset, false);
+      },
+    }),
+    defineSyscall({
+      number: SYS.pwrite64,
+      name: "pwrite64",
+      args: [
+        arg.fd(),
+        arg.pointer("buf", "in", { length: 2, buffer: true }),
+        arg.size(),
+        arg.int("offset", 64),
+      ],
+      handler: (call, fd, buffer, count, offset) => {
+        const file = fileOf(call, fd);
+        if (file === null || !file.writable) return -ERRNO.EBADF;
+        if (!file.operations.seekable) return -ERRNO.ESPIPE;
+        if (offset < 0) return -ERRNO.EINVAL;
+        return transfer(call, file, buffer, count, offset, true);
+      },
+    }),
+    defineSyscall({
+      number: SYS.readv,
+      name: "readv",
+      args: [arg.fd(), arg.pointer("iov", "in"), arg.int("iovcnt")],
+      handler: (call, fd, vector, count) => vectored(call, fd, vector, count, false),
+    }),
+    defineSyscall({
+      number: SYS.writev,
+      name: "writev",
+      args: [arg.fd(), arg.pointer("iov", "in"), arg.int("iovcnt")],
+      handler: (call, fd, vector, count) => vectored(call, fd, vector, count, true),
+    }),
+    defineSyscall({
+      number: SYS.lseek,
+      name: "lseek",
+      args: [arg.fd(), arg.int("offset", 64), arg.int("whence")],
+      handler: (call, fd, offset, whence) => {
+        const file = fileOf(call, fd);
+        if (file === null) return -ERRNO.EBADF;
+        if (!file.operations.seekable) return -ERRNO.ESPIPE;
+        let base: number;
+        if (whence === SEEK.SET) base = 0;
+        else if (whence === SEEK.CUR) base = file.position;
+        else if (whence === SEEK.END) base = file.operations.size?.(file) ?? 0;
+        else return -ERRNO.EINVAL;
+        const target = base + offset;
+        if (target < 0) return -ERRNO.EINVAL;
+        file.position = target;
+        return target;
+      },
+    }),
+    defineSyscall({
+      number: SYS.close,
+      name: "close",
+      args: [arg.fd()],
+      handler: (call, fd) => kernel.threadOf(call).process.files!.close(fd),
+    }),
+    defineSyscall({
+      number: SYS.dup,
+      name: "dup",
+      args: [arg.fd("oldfd")],
+      handler: (call, fd) => {
+        const files = kernel.threadOf(call).process.files!;
+        const file = files.get(fd);
+        return file === null ? -ERRNO.EBADF : files.install(file, false);
+      },
+    }),
+    defineSyscall({
+      number: SYS.dup2,
+      name: "dup2",
+      args: [arg.fd("oldfd"), arg.int("newfd")],
+      handler: (call, fd, target) => {
+        const files = kernel.threadOf(call).process.files!;
+        const file = files.get(fd);
+        if (file === null) return -ERRNO.EBADF;
+        if (target === fd) return fd;
+        return files.installAt(target, file, false);
+      },
+    }),
+    defineSyscall({
+      number: SYS.dup3,
+      name: "dup3",
+      args: [
+        arg.fd("oldfd"),
+        arg.int("newfd"),
+        arg.flags("flags", O.CLOEXEC, { bits: { O_CLOEXEC: O.CLOEXEC } }),
+      ],
+      handler: (call, fd, target, flags) => {
+        const files = kernel.threadOf(call).process.files!;
+        const file = files.get(fd);
+        if (file === null) return -ERRNO.EBADF;
+        if (target === fd) return -ERRNO.EINVAL;
+        return files.installAt(target, file, (flags & O.CLOEXEC) !== 0);
+      },
+    }),
+    defineSyscall({
+      number: SYS.fcntl,
+      name: "fcntl",
+      args: [arg.fd(), arg.int("cmd"), arg.raw("arg")],
+      handler: (call, fd, command, value) => {
+        const files = kernel.threadOf(call).process.files!;
+        const file = files.get(fd);
+        if (file === null) return -ERRNO.EBADF;
+        switch (command) {
+          case F.DUPFD:
+          case F.DUPFD_CLOEXEC: {
+            const minimum = Number.isNaN(value) ? -1 : value;
+            if (minimum < 0 || minimum >= files.limit) return -ERRNO.EINVAL;
+            return files.install(file, command === F.DUPFD_CLOEXEC, minimum);
+          }
+          case F.GETFD:
+            return files.closeOnExec(fd) ? FD_CLOEXEC : 0;
+          case F.SETFD:
+            return files.setCloseOnExec(fd, (value & FD_CLOEXEC) !== 0);
+          case F.GETFL:
+            return file.flags & ~O.CLOEXEC;
+          case F.SETFL:
+            file.flags = (file.flags & ~SETFL_MASK) | (value & SETFL_MASK);
+            return 0;
+          default:
+            return -ERRNO.EINVAL;
+        }
+      },
+    }),
+    defineSyscall({
+      number: SYS.ioctl,
+      name: "ioctl",
+      args: [arg.fd(), arg.uint("request", 32, true), arg.raw("argp")],
+      handler: (call, fd, request, argp) => {
+        const thread = kernel.threadOf(call);
+        const file = thread.process.files!.get(fd);
+        if (file === null) return -ERRNO.EBADF;
+        if (file.operations.isTerminal !== true) return -ERRNO.ENOTTY;
+        const memory = call.memory!;
+        switch (request) {
+          case IOCTL.TCGETS:
+            writeTermios(termios);
+            return termios.copyOut(memory, argp, 36);
+          case IOCTL.TCSETS:
+          case IOCTL.TCSETSW:
+          case IOCTL.TCSETSF:
+            // Accepted; the console keeps its fixed line discipline.
+            return termios.copyIn(memory, argp, 36);
+          case IOCTL.TIOCGWINSZ: {
+            const size = new Struct(8);
+            size.view.setUint16(0, 24, true);
+            size.view.setUint16(2, 80, true);
+            return size.copyOut(memory, argp, 8);
+          }
+          case IOCTL.TIOCGPGRP: {
+            const group = new Struct(4);
+            group.i32(0, thread.process.pgid);
+            return group.copyOut(memory, argp, 4);
+          }
+          case IOCTL.TIOCSPGRP:
+            return 0;
+          default:
+            return -ERRNO.ENOTTY;
+        }
+      },
+    }),
+    defineSyscall({
+      number: SYS.fstat,
+      name: "fstat",
+      args: [arg.fd(), arg.pointer("statbuf", "out", { size: 144 })],
+      handler: (call, fd, address) => {
+        const file = fileOf(call, fd);
+        if (file === null) return -ERRNO.EBADF;
+        writeStat(stat, file.operations.status(file));
+        return stat.copyOut(call.memory!, address, 144);
+      },
+    }),
+  ];
+  for (const definition of definitions) table.register(definition);
+}
+
+/** struct stat (x86-64, 144 bytes). */
+export function writeStat(struct: Struct, status: FileStatus): void {
+  struct.clear();
+  struct.u64(0, status.dev);
+  struct.u64(8, status.ino);
+  struct.u64(16, status.nlink);
+  struct.u32(24, status.mode);
+  struct.u32(28, status.uid);
+  struct.u32(32, status.gid);
+  struct.u64(40, status.rdev);
+  struct.u64(48, status.size);
+  struct.u64(56, status.blksize);
+  struct.u64(64, status.blocks);
+  const time = (offset: number, ns: number) => {
+    const seconds = Math.floor(ns / 1e9);
+    struct.u64(offset, seconds);
+    struct.u64(offset + 8, Math.floor(ns - seconds * 1e9));
+  };
+  time(72, status.atimeNs);
+  time(88, status.mtimeNs);
+  time(104, status.ctimeNs);
+}
+
+/** The console's kernel struct termios (36 bytes: four flag words, c_line, c_cc[19]): a cooked tty at 38400 baud (Linux's defaults for a serial console). */
+function writeTermios(struct: Struct): void {
+  struct.clear();
+  struct.u32(0, 0o2400); // c_iflag: ICRNL | IXON
+  struct.u32(4, 0o5); // c_oflag: OPOST | ONLCR
+  struct.u32(8, 0o2277); // c_cflag: B38400 | CS8 | CREAD | HUPCL
+  struct.u32(12, 0o105073); // c_lflag: ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN
+  const cc = [3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22, 0];
+  for (let index = 0; index < cc.length; index++) struct.bytes[17 + index] = cc[index]!;
+}
