@@ -17,24 +17,31 @@ export interface GuestFileInfo {
   size: number;
 }
 
-/** The outcome of {@link checkGuestExecutable}. */
-export type GuestFileCheck = { ok: true; info: GuestFileInfo } | { ok: false; error: string };
+/** The outcome of {@link checkGuestExecutable}: the file's bytes, or why not (`missing`: it does not exist). */
+export type GuestFileCheck =
+  | { ok: true; info: GuestFileInfo; bytes: Uint8Array }
+  | { ok: false; error: string; missing: boolean };
 
 /** Reads and checks `path`. Never throws. */
 export function checkGuestExecutable(path: string): GuestFileCheck {
   let bytes: Buffer;
   try {
-    if (!statSync(path).isFile()) return { ok: false, error: `${path}: not a regular file` };
+    if (!statSync(path).isFile()) return { ok: false, error: `${path}: not a regular file`, missing: false };
     bytes = readFileSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     // ENOTDIR: a component of the path is a file, so this file cannot exist.
-    if (code === "ENOENT" || code === "ENOTDIR") return { ok: false, error: `${path}: no such file` };
-    if (code === "EACCES") return { ok: false, error: `${path}: permission denied` };
-    return { ok: false, error: `${path}: cannot read (${code ?? (error as Error).message})` };
+    if (code === "ENOENT" || code === "ENOTDIR")
+      return { ok: false, error: `${path}: no such file`, missing: true };
+    if (code === "EACCES") return { ok: false, error: `${path}: permission denied`, missing: false };
+    return { ok: false, error: `${path}: cannot read (${code ?? (error as Error).message})`, missing: false };
   }
   const parsed = parseElfExecutable(bytes);
-  if (!parsed.ok) return { ok: false, error: `${path}: ${parsed.error}` };
+  if (!parsed.ok) return { ok: false, error: `${path}: ${parsed.error}`, missing: false };
   const loadSegments = parsed.executable.programHeaders.filter((h) => h.type === PROGRAM_TYPE.LOAD).length;
-  return { ok: true, info: { executable: parsed.executable, loadSegments, size: bytes.length } };
+  return {
+    ok: true,
+    info: { executable: parsed.executable, loadSegments, size: bytes.length },
+    bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length),
+  };
 }
