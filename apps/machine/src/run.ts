@@ -33,6 +33,8 @@ export interface RunOptions {
   readonly quiet?: boolean;
   /** Bytes for the console's input (then end of file); default none (end of file at once). */
   readonly input?: Uint8Array;
+  /** The initramfs (`cpio newc`) to unpack into the root. */
+  readonly initramfs?: Uint8Array;
   /** Stop after this many virtual cycles (default: no limit). */
   readonly cycleLimit?: number;
 }
@@ -114,7 +116,14 @@ export function runProgram(options: RunOptions, output: RunOutput): RunResult {
     powerOff: () => machine.stop(),
     pause: () => machine.timeline.advanceTo(machine.timeline.now() + 5_000),
   };
-  kernel = createKernel({ hardware, seed: options.seed ?? 1, quiet: options.quiet ?? false });
+  kernel = createKernel({
+    hardware,
+    seed: options.seed ?? 1,
+    quiet: options.quiet ?? false,
+    ...(options.initramfs === undefined ? {} : { initramfs: options.initramfs }),
+    // The program is also a file, at the path init was started by (execve of itself, /proc/self/exe).
+    files: [{ path: options.program.path, bytes: options.program.bytes, mode: 0o755 }],
+  });
   kernel.console.errorSink = (bytes) => {
     flush();
     output.stderr(bytes);

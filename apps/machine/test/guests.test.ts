@@ -74,7 +74,7 @@ describe("kernel guest programs against Linux", () => {
       const expected = readKernelGuestExpected(program.name);
       const got = run({
         program: { path: `/bin/${program.binary}`, bytes: readKernelGuest(program.binary) },
-        argv: [program.binary, ...program.args],
+        argv: [`/bin/${program.binary}`, ...program.args],
         envp: program.env,
         quiet: true,
       });
@@ -91,7 +91,7 @@ describe("kernel guest programs against Linux", () => {
       const native = runNatively(kernelGuestPath(program.binary), program.args, program.env);
       const got = run({
         program: { path: `/bin/${program.binary}`, bytes: readKernelGuest(program.binary) },
-        argv: [program.binary, ...program.args],
+        argv: [`/bin/${program.binary}`, ...program.args],
         envp: program.env,
         quiet: true,
       });

@@ -10,7 +10,10 @@
  * - `args` and `env` here equal the ones in record-expected.sh, which runs
  *   every binary natively as `env -i <env...> bin/<binary> <args...>`.
  * - No program prints argv[0], so the path a kernel starts it by does not
- *   matter.
+ *   matter — except that runs with `argv0IsPath` (bench-exec) execve
+ *   argv[0]: natively record-expected.sh passes the binary's absolute path,
+ *   and under tsos argv[0] must be the path the kernel started it by
+ *   (`/bin/<binary>`), not the bare binary name.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -36,6 +39,12 @@ export interface KernelGuestProgram {
   readonly args: readonly string[];
   /** The whole environment, as `NAME=value` strings (natively: `env -i` plus these). */
   readonly env: readonly string[];
+  /**
+   * True when the program execs argv[0], so argv[0] must be a path execve can
+   * open to this binary (natively its absolute path; under tsos the path the
+   * kernel started it by, e.g. `/bin/bench-exec`). Absent: argv[0] is unused.
+   */
+  readonly argv0IsPath?: true;
 }
 
 /** The recorded native result of a run. */
@@ -175,6 +184,49 @@ export const KERNEL_GUEST_PROGRAMS: readonly KernelGuestProgram[] = [
     runtime: "musl",
     summary: "musl string/memory routines against byte loops over lengths and alignments",
     args: [],
+    env: [],
+  },
+  {
+    name: "bench-getpid",
+    binary: "bench-getpid",
+    runtime: "freestanding",
+    summary: 'benchmark: N getpid syscalls (inline asm), same pid each time; prints "bench-getpid N ok"',
+    args: ["1000"],
+    env: [],
+  },
+  {
+    name: "bench-yield",
+    binary: "bench-yield",
+    runtime: "freestanding",
+    summary:
+      'benchmark: one fork, parent and child sched_yield N times each, wait4 sees exited 0; prints "bench-yield N ok"',
+    args: ["1000"],
+    env: [],
+  },
+  {
+    name: "bench-fork",
+    binary: "bench-fork",
+    runtime: "freestanding",
+    summary: 'benchmark: N × (fork, child exits i & 0x7f, wait4 checks the status); prints "bench-fork N ok"',
+    args: ["1000"],
+    env: [],
+  },
+  {
+    name: "bench-exec",
+    binary: "bench-exec",
+    runtime: "freestanding",
+    summary:
+      'benchmark: execs argv[0] N times in a chain (argv[2] = executions left); prints "bench-exec N ok"',
+    args: ["1000"],
+    env: [],
+    argv0IsPath: true,
+  },
+  {
+    name: "spin",
+    binary: "spin",
+    runtime: "freestanding",
+    summary: 'CPU anchor: N xorshift64/rotate rounds, no syscalls in the loop; prints "spin N <checksum>"',
+    args: ["1000"],
     env: [],
   },
 ];

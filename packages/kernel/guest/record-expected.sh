@@ -8,11 +8,14 @@
 # script fails. Must run on x86-64 Linux.
 # The arguments and environments here must equal `args` and `env` in
 # catalog.ts. argv[0] is bin/<binary> here; no program prints argv[0].
+# bench-exec execs argv[0], so it gets the binary's absolute path as argv[0]
+# (under tsos the kernel's path for it, e.g. /bin/bench-exec, plays that role).
 set -eu
 cd "$(dirname "$0")"
 
 RUNS="hello exit-codes exit-codes-default fork-tree orphan memory faults time rlimit
-musl-hello musl-stdio musl-malloc musl-qsort musl-env musl-string"
+musl-hello musl-stdio musl-malloc musl-qsort musl-env musl-string
+bench-getpid bench-yield bench-fork bench-exec spin"
 
 # run <name>: executes run <name> with exactly the catalog's argv and environment.
 run() {
@@ -20,6 +23,8 @@ run() {
     exit-codes) env -i TSOS_GUEST_VAR=hello TSOS_GUEST_EMPTY= bin/exit-codes 300 "two words" "" ;;
     exit-codes-default) env -i bin/exit-codes ;;
     musl-env) env -i TSOS_GUEST_VAR=hello TSOS_GUEST_EMPTY= bin/musl-env first "second arg" ;;
+    bench-getpid | bench-yield | bench-fork | spin) env -i "bin/$1" 1000 ;;
+    bench-exec) env -i "$PWD/bin/bench-exec" 1000 ;;
     *) env -i "bin/$1" ;;
   esac
 }

@@ -97,11 +97,13 @@ import {
   signaledStatus,
   signalForException,
 } from "./signals";
+import { registerFsCalls } from "./syscalls/fs";
 import { registerInfoCalls } from "./syscalls/info";
 import { registerIoCalls } from "./syscalls/io";
 import { registerMemoryCalls } from "./syscalls/memory";
 import { registerProcessCalls } from "./syscalls/process";
 import { registerTimeCalls } from "./syscalls/time";
+import { KernelFileSystem } from "./vfs";
 
 /** A frame allocator the kernel can run on (the buddy allocator's shape). */
 export interface KernelFrameAllocator {
@@ -131,6 +133,10 @@ export interface KernelOptions {
   readonly tickHz?: number;
   /** Number of CPUs to bring up (default: all the machine has). */
   readonly cpus?: number;
+  /** The initramfs (`cpio newc`), unpacked into the root at boot. */
+  readonly initramfs?: Uint8Array;
+  /** Extra files put into the root at boot (after the initramfs, before it turns read-only). */
+  readonly files?: readonly { readonly path: string; readonly bytes: Uint8Array; readonly mode?: number }[];
 }
 
 /** Per-CPU kernel state. */
@@ -182,6 +188,8 @@ export class Kernel {
   readonly interrupts: InterruptDispatcher;
   readonly console: SerialConsole;
   readonly random: KernelRandom;
+  /** The root file system (initramfs, /dev, /tmp). */
+  readonly fileSystem: KernelFileSystem;
   /** Live and zombie processes by pid. */
   readonly processes = new Map<number, Process>();
   /** Live threads by tid. */
@@ -209,6 +217,8 @@ export class Kernel {
   private bootMonotonicNs = 0;
 
   private readonly quiet: boolean;
+  private readonly initramfs: Uint8Array | null;
+  private readonly extraFiles: NonNullable<KernelOptions["files"]>;
   private readonly cpuCount: number;
   private readonly cpus: CpuState[] = [];
   private readonly tickNs: number;
@@ -235,6 +245,9 @@ export class Kernel {
     this.frames = options.frameAllocator?.(usable) ?? new BuddyAllocator(usable);
     this.refCounts = new FrameRefCounts(this.frames.frameCount);
     this.console = new SerialConsole(hardware.ports, () => this.nowNs());
+    this.fileSystem = new KernelFileSystem(() => this.realtimeNs(), this.console, this.random);
+    this.initramfs = options.initramfs ?? null;
+    this.extraFiles = options.files ?? [];
     this.shootdown = {
       flushPages: (pages, count) => {
         for (let cpu = 0; cpu < this.cpuCount; cpu++) {
@@ -288,6 +301,7 @@ export class Kernel {
     registerIoCalls(this, this.table);
     registerTimeCalls(this, this.table);
     registerInfoCalls(this, this.table);
+    registerFsCalls(this, this.table);
     this.interruptStatistics = new InterruptStatistics(this.cpuCount);
     this.interrupts = new InterruptDispatcher({
       lapics: Array.from({ length: this.cpuCount }, (_, cpu) => ({
@@ -329,6 +343,7 @@ export class Kernel {
       this.bootMonotonicNs = this.nowNs();
       this.print(`rtc: ${new Date(this.bootEpochNs / 1e6).toISOString()}\n`);
       this.routeInterrupts();
+      this.mountRoot();
       this.print(
         `syscall: ${this.table.numbers().length} system calls registered at LSTAR ${hex(SYSCALL_ENTRY)}\n`,
       );
@@ -443,6 +458,24 @@ export class Kernel {
     });
     this.print(
       `ioapic: ${info.value.entryCount} pins; COM1 (IRQ 4) -> vector ${hex(KERNEL_VECTOR.SERIAL)} on CPU 0\n`,
+    );
+  }
+
+  private mountRoot(): void {
+    const fs = this.fileSystem;
+    if (this.initramfs !== null) {
+      const problem = fs.unpack(this.initramfs);
+      if (problem !== null) throw new Error(`initramfs: ${problem}`);
+    }
+    for (const file of this.extraFiles) {
+      const result = fs.addFile(file.path, file.bytes, file.mode ?? 0o755);
+      if (result < 0) throw new Error(`cannot add ${file.path} to the root (errno ${-result})`);
+    }
+    const sealed = fs.seal();
+    if (sealed !== null) throw new Error(sealed);
+    const files = this.initramfs === null ? 0 : this.initramfs.length;
+    this.print(
+      `vfs: initramfs ${Math.ceil(files / 1024)} KiB${this.extraFiles.length > 0 ? ` + ${this.extraFiles.length} file(s)` : ""}, root read-only, /tmp writable\n`,
     );
   }
 
@@ -808,12 +841,12 @@ export class Kernel {
       process.uid = parent.uid;
       process.gid = parent.gid;
       process.umask = parent.umask;
-      process.cwd = parent.cwd;
       for (let signal = 0; signal < parent.actions.length; signal++) {
         const action = parent.actions[signal];
         process.actions[signal] = action === null || action === undefined ? null : { ...action };
       }
     }
+    process.cwd = parent?.cwd ?? this.fileSystem.ramfs.root;
     files.limit = process.limits[7]!.soft;
     const task = new Task<ProcessMemory>({ id: pid, addressSpace: memory, name: process.name, context });
     const thread = new Thread(process, task);

@@ -20,6 +20,7 @@ import type { AddressSpace } from "@tsos/mm";
 import type { Task, WaitQueue } from "@tsos/sched";
 import type { UserMemory } from "@tsos/syscall";
 import type { FileTable } from "./files";
+import type { Inode } from "./fs/index";
 
 /** A (possibly shared) user address space and its accessor for system calls. */
 export class ProcessMemory {
@@ -119,7 +120,8 @@ export class Process {
   uid = 0;
   gid = 0;
   umask = 0o022;
-  cwd = "/";
+  /** Working directory (set by the kernel at creation: the parent's, or the root). */
+  cwd!: Inode;
   /** The command name (prctl PR_SET_NAME, /proc/self/comm): 15 bytes at most. */
   name: string;
   /** Path of the executable (/proc/self/exe). */
