@@ -7,7 +7,9 @@ import { EXIT, main } from "./cli-main";
 function run(...argv: string[]) {
   let out = "";
   let err = "";
-  const code = main(argv, { out: (text) => (out += text), err: (text) => (err += text) });
+  const text = (value: string | Uint8Array) =>
+    typeof value === "string" ? value : Buffer.from(value).toString("latin1");
+  const code = main(argv, { out: (value) => (out += text(value)), err: (value) => (err += text(value)) });
   return { code, out, err };
 }
 
@@ -77,5 +79,48 @@ describe("tsos-machine CLI", () => {
     expect(out).toBe("");
     expect(err.trimEnd().split("\n")).toHaveLength(1);
     expect(err).toContain(message);
+  });
+});
+
+describe("tsos-machine boot and run", () => {
+  it("boot: the default initramfs's /init runs its tour and the summary follows; exit 0", () => {
+    const { code, out } = run("boot", "--quiet");
+    expect(code).toBe(EXIT.OK);
+    const lines = out.split("\n");
+    expect(lines[0]).toBe("init: pid 1, the default tsos initramfs");
+    expect(out).toContain("hello, world\n");
+    expect(out).toMatch(/init: crash \(writes to NULL\) +killed by signal 11 \(SIGSEGV\)/);
+    expect(out).toMatch(/init: sleeper \(nanosleep 250 ms\) +exited 0/);
+    expect(out).toContain("init: done\n");
+    expect(out).toContain("tsos-machine: frames not returned: 0\n");
+  });
+
+  it("run: a program's exit status is the CLI's; a killed program is 128 + signal", () => {
+    const guest = (name: string) =>
+      new URL(`../../../packages/kernel/guest/bin/${name}`, import.meta.url).pathname;
+    expect(run("run", "--quiet", guest("exit-codes"), "7").code).toBe(7);
+    const dir = mkdtempSync(join(tmpdir(), "tsos-initramfs-"));
+    writeFileSync(join(dir, "note"), "in the initramfs\n");
+    const listed = run("run", "--quiet", "--initramfs", dir, guest("hello"));
+    expect(listed).toMatchObject({ code: 0, out: "hello, world\n" });
+  });
+
+  it("run: host-side problems are one line with the shell's codes", () => {
+    expect(run("run", "/no/such/program")).toMatchObject({
+      code: EXIT.NOT_FOUND,
+      err: "tsos-machine: /no/such/program: no such file\n",
+    });
+    expect(run("run", "--cpus", "99", "x")).toMatchObject({ code: EXIT.USAGE });
+    // The program is checked first: a missing one is 127 whatever else is wrong.
+    expect(run("run", "--initramfs", "/no/such/dir", "x").code).toBe(EXIT.NOT_FOUND);
+    const badImage = join(mkdtempSync(join(tmpdir(), "tsos-cli-")), "image");
+    writeFileSync(badImage, "not a cpio archive");
+    const guest = new URL("../../../packages/kernel/guest/bin/hello", import.meta.url).pathname;
+    expect(run("run", "--initramfs", badImage, guest)).toMatchObject({ code: EXIT.USAGE });
+    const notElf = join(mkdtempSync(join(tmpdir(), "tsos-cli-")), "text");
+    writeFileSync(notElf, "#!/bin/sh\necho hi\n");
+    const refused = run("run", notElf);
+    expect(refused.code).toBe(EXIT.CANNOT_EXECUTE);
+    expect(refused.err.trimEnd().split("\n")).toHaveLength(1);
   });
 });

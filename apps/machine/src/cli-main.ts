@@ -11,7 +11,8 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { ELF } from "@tsos/kernel";
 import { checkGuestExecutable } from "./guest-file";
-import { type RunResult, runProgram } from "./run";
+import { defaultInitramfs, loadInitramfs } from "./initramfs";
+import { type RunOptions, type RunResult, runProgram } from "./run";
 
 /** Where the CLI writes; `process.stdout`/`process.stderr` in the real binary. */
 export interface CliOutput {
@@ -39,6 +40,9 @@ export const USAGE = `Usage: tsos-machine [options] [command]
 Boots the tsos kernel on an emulated x86-64 SMP machine.
 
 Commands:
+  boot [options]       Boot the default system (the default initramfs, whose
+                       /init runs a short demonstration), then print a summary.
+                       This is what \`pnpm start\` runs.
   run [options] <elf> [args...]
                        Boot the machine with <elf> (a static x86-64 Linux
                        executable) as init, stream its output, and exit with
@@ -48,13 +52,15 @@ Commands:
                        the machine can load, and describe it.
   help                 Show this help.
 
-Options of run:
+Options of boot and run:
   --cpus N             CPUs (default 2, at most 16).
   --mem SIZE           RAM: bytes, or with K/M/G (default 256M).
   --seed N             Seed of every random choice (default 1).
   --env K=V            Environment variable for the program (repeatable).
   --input FILE         Console input from FILE ("-": standard input); default
                        none (the program reads end of file).
+  --initramfs PATH     The root file system: a directory (packed as cpio
+                       newc) or a cpio newc file; default the built-in one.
   --quiet              Hide the kernel's boot log.
   --stats              Print a summary of the run on stderr at the end.
 
@@ -85,7 +91,8 @@ export function main(argv: readonly string[], output: CliOutput, version = "0.1.
     return EXIT.OK;
   }
   if (command === "check") return runCheck(rest, output);
-  if (command === "run") return runCommand(rest, output);
+  if (command === "run") return runCommand(rest, output, false);
+  if (command === "boot") return runCommand(rest, output, true);
   output.err(`tsos-machine: unknown command '${command}' (see --help)\n`);
   return EXIT.USAGE;
 }
@@ -130,20 +137,22 @@ interface RunCommandLine {
   seed: number;
   env: string[];
   input: string | null;
+  initramfs: string | null;
   quiet: boolean;
   stats: boolean;
   program: string;
   args: string[];
 }
 
-/** Parses `run`'s options up to the program path; a string is the error. */
-function parseRunArguments(args: readonly string[]): RunCommandLine | string {
+/** Parses `run`'s options up to the program path (`boot`: options only); a string is the error. */
+function parseRunArguments(args: readonly string[], boot: boolean): RunCommandLine | string {
   const line: RunCommandLine = {
     cpus: 2,
     memoryBytes: 256 * 1024 * 1024,
     seed: 1,
     env: [],
     input: null,
+    initramfs: null,
     quiet: false,
     stats: false,
     program: "",
@@ -167,7 +176,8 @@ function parseRunArguments(args: readonly string[]): RunCommandLine | string {
       name === "--mem" ||
       name === "--seed" ||
       name === "--env" ||
-      name === "--input"
+      name === "--input" ||
+      name === "--initramfs"
     ) {
       const text = value(word);
       if (text === null) return `${name} needs a value`;
@@ -188,8 +198,13 @@ function parseRunArguments(args: readonly string[]): RunCommandLine | string {
       } else if (name === "--env") {
         if (!/^[^=]+=/.test(text)) return `--env ${text}: expected NAME=value`;
         line.env.push(text);
-      } else line.input = text;
-    } else return `unknown option '${word}' for run`;
+      } else if (name === "--input") line.input = text;
+      else line.initramfs = text;
+    } else return `unknown option '${word}' for ${boot ? "boot" : "run"}`;
+  }
+  if (boot) {
+    if (index < args.length) return `boot takes options only, not '${args[index]}'`;
+    return line;
   }
   if (index >= args.length) return "run needs a program (see --help)";
   line.program = args[index]!;
@@ -209,16 +224,25 @@ function parseSize(text: string): number | null {
   return bytes;
 }
 
-function runCommand(args: readonly string[], output: CliOutput): number {
-  const line = parseRunArguments(args);
+function runCommand(args: readonly string[], output: CliOutput, boot: boolean): number {
+  const line = parseRunArguments(args, boot);
   if (typeof line === "string") {
     output.err(`tsos-machine: ${line}\n`);
     return EXIT.USAGE;
   }
-  const checked = checkGuestExecutable(line.program);
-  if (!checked.ok) {
-    output.err(`tsos-machine: ${checked.error}\n`);
-    return checked.missing ? EXIT.NOT_FOUND : EXIT.CANNOT_EXECUTE;
+  let program: RunOptions["program"] = "/init";
+  if (!boot) {
+    const checked = checkGuestExecutable(line.program);
+    if (!checked.ok) {
+      output.err(`tsos-machine: ${checked.error}\n`);
+      return checked.missing ? EXIT.NOT_FOUND : EXIT.CANNOT_EXECUTE;
+    }
+    program = { path: guestPathOf(line.program), bytes: checked.bytes };
+  }
+  const image = line.initramfs !== null ? loadInitramfs(line.initramfs) : boot ? defaultInitramfs() : null;
+  if (image !== null && !image.ok) {
+    output.err(`tsos-machine: ${image.error}\n`);
+    return EXIT.USAGE;
   }
   let input: Uint8Array | undefined;
   if (line.input !== null) {
@@ -233,8 +257,9 @@ function runCommand(args: readonly string[], output: CliOutput): number {
   }
   const result = runProgram(
     {
-      program: { path: guestPathOf(line.program), bytes: checked.bytes },
-      argv: [line.program, ...line.args],
+      program,
+      argv: boot ? ["/init"] : [line.program, ...line.args],
+      ...(image === null ? {} : { initramfs: image.bytes }),
       envp: line.env,
       cpus: line.cpus,
       memoryBytes: line.memoryBytes,
@@ -245,7 +270,8 @@ function runCommand(args: readonly string[], output: CliOutput): number {
     { stdout: (bytes) => output.out(bytes), stderr: (bytes) => output.err(bytes) },
   );
   if (result.outcome !== "exited") output.err(`tsos-machine: ${result.message}\n`);
-  if (line.stats) output.err(formatStats(result));
+  if (boot) output.out(formatStats(result));
+  else if (line.stats) output.err(formatStats(result));
   return result.exitCode;
 }
 

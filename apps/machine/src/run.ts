@@ -17,8 +17,11 @@ import { createKernel, shellStatus } from "@tsos/kernel";
 
 /** What to run and on what. */
 export interface RunOptions {
-  /** The program (init): its path as the guest sees it, and its bytes. */
-  readonly program: { readonly path: string; readonly bytes: Uint8Array };
+  /**
+   * The program (init): its path as the guest sees it, and its bytes (also
+   * put into the root at that path). A string: a path in the initramfs.
+   */
+  readonly program: { readonly path: string; readonly bytes: Uint8Array } | string;
   /** argv (argv[0] included). */
   readonly argv: readonly string[];
   /** envp ("K=V"). */
@@ -122,7 +125,10 @@ export function runProgram(options: RunOptions, output: RunOutput): RunResult {
     quiet: options.quiet ?? false,
     ...(options.initramfs === undefined ? {} : { initramfs: options.initramfs }),
     // The program is also a file, at the path init was started by (execve of itself, /proc/self/exe).
-    files: [{ path: options.program.path, bytes: options.program.bytes, mode: 0o755 }],
+    files:
+      typeof options.program === "string"
+        ? []
+        : [{ path: options.program.path, bytes: options.program.bytes, mode: 0o755 }],
   });
   kernel.console.errorSink = (bytes) => {
     flush();
@@ -155,8 +161,13 @@ export function runProgram(options: RunOptions, output: RunOutput): RunResult {
     };
   };
   if (!kernel.boot()) return finish("boot-failed", 0, EX_SOFTWARE, kernel.halt?.message ?? "boot failed");
-  const pid = kernel.spawnInit(options.program, options.argv, options.envp);
-  if (pid < 0) return finish("exec-failed", 0, 126, `cannot run ${options.program.path}: error ${-pid}`);
+  const program = options.program;
+  const pid =
+    typeof program === "string"
+      ? kernel.spawnInitFromPath(program, options.argv, options.envp)
+      : kernel.spawnInit(program, options.argv, options.envp);
+  const path = typeof program === "string" ? program : program.path;
+  if (pid < 0) return finish("exec-failed", 0, 126, `cannot run ${path}: error ${-pid}`);
   const input = options.input ?? new Uint8Array(0);
   let fed = 0;
   const feed = () => {

@@ -29,6 +29,7 @@ export {
   SETFL_MASK,
   WOULD_BLOCK,
 } from "./files";
+export * from "./fs/index";
 export type { KernelHardware } from "./hardware";
 export {
   createKernel,
@@ -62,3 +63,4 @@ export {
   signaledStatus,
   signalForException,
 } from "./signals";
+export { KernelFileSystem, PROC_SELF_EXE, statusOf, TMP_CAPACITY } from "./vfs";

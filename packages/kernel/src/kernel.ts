@@ -901,6 +901,14 @@ export class Kernel {
     return process.pid;
   }
 
+  /** {@link spawnInit} of a program in the root file system (Linux's /init): its pid or -errno (ENOENT, EACCES, ENOEXEC). */
+  spawnInitFromPath(path: string, argv: readonly string[], envp: readonly string[]): number {
+    const inode = this.fileSystem.ramfs.lookup(this.fileSystem.ramfs.root, path, true);
+    if (typeof inode === "number") return inode;
+    if (!inode.isRegular || (inode.mode & 0o111) === 0) return -13; // EACCES
+    return this.spawnInit({ path, bytes: inode.data.slice(0, inode.size) }, argv, envp);
+  }
+
   /** AT_HWCAP: CPUID.01H:EDX of the bootstrap CPU. */
   hardwareCapabilities(): number {
     return hardwareCapabilities(this.hardware.processors[0]!.cpuid);
