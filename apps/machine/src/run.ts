@@ -78,6 +78,10 @@ export interface RunStats {
   readonly cpusOnline: number;
   /** Free frames at the end minus right after boot (0: every page came back). */
   readonly frameDelta: number;
+  /** Host ms from the start of the run to init's first instruction (boot and exec). */
+  readonly bootHostMs: number;
+  /** Virtual ns at that point (calibration and the wait for the APs). */
+  readonly bootVirtualNs: number;
 }
 
 const EX_SOFTWARE = 70;
@@ -86,6 +90,8 @@ const CHUNK_CYCLES = 20_000_000;
 /** Boots the machine, runs the program as init, returns how it ended. */
 export function runProgram(options: RunOptions, output: RunOutput): RunResult {
   const started = performance.now();
+  let bootHostMs = 0;
+  let bootVirtualNs = 0;
   const pending: number[] = [];
   const flush = () => {
     if (pending.length === 0) return;
@@ -157,6 +163,8 @@ export function runProgram(options: RunOptions, output: RunOutput): RunResult {
         processes: k.processesCreated,
         cpusOnline: k.onlineCpus,
         frameDelta: k.frames.freeFrames - k.freeFramesAfterBoot,
+        bootHostMs,
+        bootVirtualNs,
       },
     };
   };
@@ -168,6 +176,8 @@ export function runProgram(options: RunOptions, output: RunOutput): RunResult {
       : kernel.spawnInit(program, options.argv, options.envp);
   const path = typeof program === "string" ? program : program.path;
   if (pid < 0) return finish("exec-failed", 0, 126, `cannot run ${path}: error ${-pid}`);
+  bootHostMs = performance.now() - started;
+  bootVirtualNs = machine.timeline.now() * (1e9 / machine.timeline.frequencyHz);
   const input = options.input ?? new Uint8Array(0);
   let fed = 0;
   const feed = () => {
