@@ -144,7 +144,7 @@ describe("determinism", () => {
       expect(first.result.outcome).toBe("exited");
       expect(second.stdout.equals(first.stdout)).toBe(true);
       const figures = (captured: Captured) => {
-        const { hostMs: _host, ...virtual } = captured.result.stats;
+        const { hostMs: _host, bootHostMs: _boot, ...virtual } = captured.result.stats;
         return virtual;
       };
       expect(figures(second)).toEqual(figures(first));

@@ -146,6 +146,8 @@ interface CpuState {
   timer: LapicTimerDriver;
   /** TSC cycle the timer is armed for (Infinity: disarmed). */
   armedAt: number;
+  /** The armed deadline is a scheduler tick (not a sleeper's deadline). */
+  tickArmed: boolean;
 }
 
 /** Why the machine stopped, once it has. */
@@ -419,7 +421,7 @@ export class Kernel {
     });
     const deadline = timer.enableTscDeadline(KERNEL_VECTOR.TIMER);
     if (!deadline.ok) throw new Error(`CPU ${cpu}: ${deadline.error.message}`);
-    this.cpus[cpu] = { online: true, lapic, timer, armedAt: Number.POSITIVE_INFINITY };
+    this.cpus[cpu] = { online: true, lapic, timer, armedAt: Number.POSITIVE_INFINITY, tickArmed: false };
   }
 
   private calibrate(): void {
@@ -645,21 +647,24 @@ export class Kernel {
     } else if (this.cpus[cpu]!.armedAt === Number.POSITIVE_INFINITY) this.armTimer(cpu);
   }
 
+  /**
+   * Arms `cpu`'s TSC-deadline timer for its next event: the next tick while
+   * it has work (a tick already armed in the future is kept, so a switch
+   * costs no MSR write), the earliest sleeper's deadline, or nothing
+   * (tickless idle).
+   */
   private armTimer(cpu: number): void {
     const state = this.cpus[cpu]!;
-    const processor = this.hardware.processors[cpu]!;
-    const now = processor.tsc;
-    let deadline = this.scheduler.tickNeeded(cpu) ? now + this.tickCycles : Number.POSITIVE_INFINITY;
+    const now = this.hardware.processors[cpu]!.tsc;
+    let deadline = Number.POSITIVE_INFINITY;
+    if (this.scheduler.tickNeeded(cpu)) deadline = state.armedAt > now && state.tickArmed ? state.armedAt : now + this.tickCycles;
+    const tick = deadline;
     const sleeper = this.timers.nextDeadline();
-    if (sleeper !== Number.POSITIVE_INFINITY)
-      deadline = Math.min(deadline, Math.ceil(sleeper / this.nsPerCycle));
-    if (deadline === Number.POSITIVE_INFINITY) {
-      state.timer.armDeadline(0, 0);
-      state.armedAt = Number.POSITIVE_INFINITY;
-      return;
-    }
-    deadline = Math.max(deadline, now + 1);
-    state.timer.armDeadlineAt(deadline);
+    if (sleeper !== Number.POSITIVE_INFINITY) deadline = Math.min(deadline, Math.max(now + 1, Math.ceil(sleeper / this.nsPerCycle)));
+    state.tickArmed = deadline === tick && tick !== Number.POSITIVE_INFINITY;
+    if (deadline === state.armedAt) return;
+    if (deadline === Number.POSITIVE_INFINITY) state.timer.armDeadline(0, 0);
+    else state.timer.armDeadlineAt(deadline);
     state.armedAt = deadline;
   }
 
