@@ -40,6 +40,8 @@ export interface RunOptions {
   readonly initramfs?: Uint8Array;
   /** Stop after this many virtual cycles (default: no limit). */
   readonly cycleLimit?: number;
+  /** Called with the kernel after it is created, before boot (a custom kernel: handlers, policies). */
+  readonly configure?: (kernel: Kernel) => void;
 }
 
 /** Where the guest's output goes. */
@@ -136,6 +138,7 @@ export function runProgram(options: RunOptions, output: RunOutput): RunResult {
         ? []
         : [{ path: options.program.path, bytes: options.program.bytes, mode: 0o755 }],
   });
+  options.configure?.(kernel);
   kernel.console.errorSink = (bytes) => {
     flush();
     output.stderr(bytes);
