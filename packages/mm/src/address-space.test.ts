@@ -141,6 +141,21 @@ describe("AddressSpace munmap, mprotect, brk and faults", () => {
     expect(space.handlePageFault(top - 300 * PAGE, USER_WRITE)).toBe(FAULT.SEGV_MAPERR);
     expect(space.handlePageFault(-4096, USER_READ)).toBe(FAULT.SEGV_MAPERR);
   });
+
+  it("grows a stack only up to stackLimit (RLIMIT_STACK), which forks inherit", () => {
+    const { space } = setup();
+    const top = 0x7000_0000;
+    space.stackLimit = 64 * PAGE;
+    space.mmap(top - 16 * PAGE, 16 * PAGE, RW, ANON | MAP.FIXED | MAP.GROWSDOWN);
+    expect(space.handlePageFault(top - 64 * PAGE, USER_WRITE)).toBe(FAULT.RESOLVED);
+    expect(space.handlePageFault(top - 65 * PAGE, USER_WRITE)).toBe(FAULT.SEGV_MAPERR);
+    const child = space.fork();
+    if (typeof child === "number") throw new Error("fork failed");
+    expect(child.stackLimit).toBe(64 * PAGE);
+    child.stackLimit = Number.POSITIVE_INFINITY;
+    expect(child.handlePageFault(top - 65 * PAGE, USER_WRITE)).toBe(FAULT.RESOLVED);
+    child.destroy();
+  });
 });
 
 describe("AddressSpace fork and user copies", () => {
