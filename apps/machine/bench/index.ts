@@ -52,7 +52,7 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: "syscall/getpid-roundtrip", guest: "bench-getpid", count: 200_000, perIteration: 1, cpus: 1 },
+  { name: "syscall/getpid-roundtrip", guest: "bench-getpid", count: 1_000_000, perIteration: 1, cpus: 1 },
   { name: "context-switch/yield-pingpong", guest: "bench-yield", count: 200_000, perIteration: 2, cpus: 1 },
   { name: "process/fork-exit-wait", guest: "bench-fork", count: 2000, perIteration: 1, cpus: 1 },
   { name: "process/exec", guest: "bench-exec", count: 3000, perIteration: 1, cpus: 1 },

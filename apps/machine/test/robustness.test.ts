@@ -97,3 +97,53 @@ describe("kernel bugs", () => {
     expect(out).toContain("---[ end Kernel panic - not syncing ]---\n");
   });
 });
+
+describe("the timer tick", () => {
+  it("keeps firing through a long CPU-bound run (every 4 ms of virtual time), so the scheduler can preempt", () => {
+    let kernel: import("@tsos/kernel").Kernel | null = null;
+    const result = runProgram(
+      {
+        program: { path: "/bin/spin", bytes: readKernelGuest("spin") },
+        argv: ["spin", "3000000"],
+        envp: [],
+        quiet: true,
+        cpus: 1,
+        configure: (configured) => {
+          kernel = configured;
+        },
+      },
+      { stdout: () => {}, stderr: () => {} },
+    );
+    expect(result.outcome).toBe("exited");
+    const ticks = kernel!.scheduler.runQueues[0]!.stats.ticks;
+    const expected = (result.stats.virtualNs - result.stats.bootVirtualNs) / 4e6;
+    expect(ticks).toBeGreaterThanOrEqual(Math.floor(expected) - 1);
+    expect(ticks).toBeLessThanOrEqual(Math.ceil(expected) + 1);
+  });
+});
+
+describe("exhausted memory", () => {
+  it("a program touching more memory than the machine has is killed (SIGKILL, the OOM policy); the kernel survives and frees it all", () => {
+    let kernel: import("@tsos/kernel").Kernel | null = null;
+    let printed = "";
+    const result = runProgram(
+      {
+        program: { path: "/bin/oom", bytes: readKernelGuest("oom") },
+        argv: ["oom", "1024"],
+        envp: [],
+        quiet: true,
+        memoryBytes: 64 * 1024 * 1024,
+        configure: (configured) => {
+          kernel = configured;
+        },
+      },
+      { stdout: (bytes) => (printed += Buffer.from(bytes).toString("latin1")), stderr: () => {} },
+    );
+    expect(result.outcome).toBe("exited");
+    expect(result.exitCode).toBe(128 + 9);
+    // The kernel's message is in its log (the console only shows it without --quiet, as Linux's loglevel would).
+    expect(kernel!.log.at(-1)).toBe("Out of memory: Killed process 1 (oom)\n");
+    expect(printed).not.toContain("done");
+    expect(result.stats.frameDelta).toBe(0);
+  });
+});

@@ -10,7 +10,7 @@
  * - `args` and `env` here equal the ones in record-expected.sh, which runs
  *   every binary natively as `env -i <env...> bin/<binary> <args...>`.
  * - No program prints argv[0], so the path a kernel starts it by does not
- *   matter — except that runs with `argv0IsPath` (bench-exec) execve
+ *   matter — except that runs with `argv0IsPath` (bench-exec, files) execve
  *   argv[0]: natively record-expected.sh passes the binary's absolute path,
  *   and under tsos argv[0] must be the path the kernel started it by
  *   (`/bin/<binary>`), not the bare binary name.
@@ -184,6 +184,25 @@ export const KERNEL_GUEST_PROGRAMS: readonly KernelGuestProgram[] = [
     runtime: "musl",
     summary: "musl string/memory routines against byte loops over lengths and alignments",
     args: [],
+    env: [],
+  },
+  {
+    name: "files",
+    binary: "files",
+    runtime: "musl",
+    summary:
+      "fd and path calls in a fresh /tmp/tsos-files-test: open/read/write/lseek/pread/pwrite/O_APPEND/ftruncate, stat, getdents64, mkdir/rmdir/unlink/rename/symlink, dup*/fcntl, /dev and /proc/self/exe, errnos, O_CLOEXEC across execve",
+    args: [],
+    env: [],
+    argv0IsPath: true,
+  },
+  {
+    name: "oom",
+    binary: "oom",
+    runtime: "musl",
+    summary:
+      'mmaps argv[1] MiB (default 1024) and touches every page, "touched N MiB" every 64 MiB, then "done"; recorded with 128',
+    args: ["128"],
     env: [],
   },
   {

@@ -9,12 +9,13 @@
 # The arguments and environments here must equal `args` and `env` in
 # catalog.ts. argv[0] is bin/<binary> here; no program prints argv[0].
 # bench-exec execs argv[0], so it gets the binary's absolute path as argv[0]
-# (under tsos the kernel's path for it, e.g. /bin/bench-exec, plays that role).
+# (under tsos the kernel's path for it, e.g. /bin/bench-exec, plays that role);
+# so does files, which re-execs itself to check O_CLOEXEC.
 set -eu
 cd "$(dirname "$0")"
 
 RUNS="hello exit-codes exit-codes-default fork-tree orphan memory faults time rlimit
-musl-hello musl-stdio musl-malloc musl-qsort musl-env musl-string
+musl-hello musl-stdio musl-malloc musl-qsort musl-env musl-string files oom
 bench-getpid bench-yield bench-fork bench-exec spin"
 
 # run <name>: executes run <name> with exactly the catalog's argv and environment.
@@ -25,6 +26,8 @@ run() {
     musl-env) env -i TSOS_GUEST_VAR=hello TSOS_GUEST_EMPTY= bin/musl-env first "second arg" ;;
     bench-getpid | bench-yield | bench-fork | spin) env -i "bin/$1" 1000 ;;
     bench-exec) env -i "$PWD/bin/bench-exec" 1000 ;;
+    files) env -i "$PWD/bin/files" ;;
+    oom) env -i bin/oom 128 ;;
     *) env -i "bin/$1" ;;
   esac
 }

@@ -604,7 +604,10 @@ export class Kernel {
   private timerInterrupt(cpu: number): void {
     expireWaitTimeouts(this.timers, this.nowNs());
     this.scheduler.tick(cpu);
-    this.cpus[cpu]!.armedAt = Number.POSITIVE_INFINITY;
+    // The deadline fired (IA32_TSC_DEADLINE clears itself): nothing is armed now.
+    const state = this.cpus[cpu]!;
+    state.armedAt = Number.POSITIVE_INFINITY;
+    state.tickArmed = false;
   }
 
   /**
@@ -657,10 +660,12 @@ export class Kernel {
     const state = this.cpus[cpu]!;
     const now = this.hardware.processors[cpu]!.tsc;
     let deadline = Number.POSITIVE_INFINITY;
-    if (this.scheduler.tickNeeded(cpu)) deadline = state.armedAt > now && state.tickArmed ? state.armedAt : now + this.tickCycles;
+    if (this.scheduler.tickNeeded(cpu))
+      deadline = state.armedAt > now && state.tickArmed ? state.armedAt : now + this.tickCycles;
     const tick = deadline;
     const sleeper = this.timers.nextDeadline();
-    if (sleeper !== Number.POSITIVE_INFINITY) deadline = Math.min(deadline, Math.max(now + 1, Math.ceil(sleeper / this.nsPerCycle)));
+    if (sleeper !== Number.POSITIVE_INFINITY)
+      deadline = Math.min(deadline, Math.max(now + 1, Math.ceil(sleeper / this.nsPerCycle)));
     state.tickArmed = deadline === tick && tick !== Number.POSITIVE_INFINITY;
     if (deadline === state.armedAt) return;
     if (deadline === Number.POSITIVE_INFINITY) state.timer.armDeadline(0, 0);
