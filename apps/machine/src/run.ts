@@ -12,7 +12,7 @@
  */
 
 import { Machine } from "@tsos/hw-x86/emu";
-import type { KernelHalt, KernelHardware } from "@tsos/kernel";
+import type { Kernel, KernelHalt, KernelHardware } from "@tsos/kernel";
 import { createKernel, shellStatus } from "@tsos/kernel";
 
 /** What to run and on what. */
