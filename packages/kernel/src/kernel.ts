@@ -40,6 +40,7 @@ import {
 import {
   CPUID_FEATURE,
   type CpuContext,
+  CR4,
   createCpuContext,
   EFER,
   EXCEPTION,
@@ -148,6 +149,8 @@ interface CpuState {
   armedAt: number;
   /** The armed deadline is a scheduler tick (not a sleeper's deadline). */
   tickArmed: boolean;
+  /** Which space each PCID's TLB entries on this CPU belong to. */
+  readonly pcidOwners: (ProcessMemory | null)[];
 }
 
 /** Why the machine stopped, once it has. */
@@ -165,6 +168,12 @@ const LOW_MEMORY_RESERVED = 0x100000;
 /** Pauses to wait for the application processors (each ~5 µs on the emulator: 50 ms in all). */
 const AP_WAIT_POLLS = 10_000;
 const PAGE = 4096;
+/** PCIDs a CR3 can name. */
+const PCID_COUNT = 4096;
+/** INVPCID types. */
+const INVPCID_ADDRESS = 0;
+const INVPCID_SINGLE = 1;
+const INVPCID_ALL_WITH_GLOBAL = 2;
 /** Linux's TASK_SIZE on x86-64 with 4-level paging (the top user page is left unmapped). */
 const TASK_SIZE = 0x7fff_ffff_f000;
 /** Linux's MIN_GAP between the stack top and mmap_base. */
@@ -232,6 +241,10 @@ export class Kernel {
   private readonly reapable: Task<ProcessMemory>[] = [];
   private readonly shootdown: TlbShootdown;
   private readonly cpuidOut = new Uint32Array(4);
+  /** The CPUs tag TLB entries with PCIDs (CPUID PCID and INVPCID; decided on the bootstrap CPU). */
+  private usePcids = false;
+  /** PCIDs not in use by any space (1..4095; 0 is the kernel's). */
+  private readonly freePcids: number[] = [];
 
   constructor(options: KernelOptions) {
     const hardware = options.hardware;
@@ -329,6 +342,8 @@ export class Kernel {
     return this.guard(0, () => {
       this.print(`tsos: booting on ${this.hardware.processors.length} CPU(s), seed-driven virtual time\n`);
       this.checkProcessor(0);
+      this.usePcids = this.hasPcids(0);
+      if (this.usePcids) for (let pcid = PCID_COUNT - 1; pcid >= 1; pcid--) this.freePcids.push(pcid);
       this.console.initialise();
       const managed = this.frames.managedFrames * PAGE;
       this.print(`mm: ${Math.floor(managed / 1024)} KiB managed, low 1 MiB and holes reserved\n`);
@@ -395,6 +410,15 @@ export class Kernel {
       this.print("cpu: SSE2 not reported; SSE instructions it lacks raise #UD (SIGILL)\n");
   }
 
+  private hasPcids(cpu: number): boolean {
+    const out = this.cpuidOut;
+    const cpuid = this.hardware.processors[cpu]!.cpuid;
+    cpuid.query(CPUID_FEATURE.PCID.leaf, 0, out);
+    if (!hasFeature(out, CPUID_FEATURE.PCID)) return false;
+    cpuid.query(CPUID_FEATURE.INVPCID.leaf, CPUID_FEATURE.INVPCID.subleaf, out);
+    return hasFeature(out, CPUID_FEATURE.INVPCID);
+  }
+
   private bringUpCpu(cpu: number): void {
     const hardware = this.hardware;
     const processor = hardware.processors[cpu]!;
@@ -421,7 +445,15 @@ export class Kernel {
     });
     const deadline = timer.enableTscDeadline(KERNEL_VECTOR.TIMER);
     if (!deadline.ok) throw new Error(`CPU ${cpu}: ${deadline.error.message}`);
-    this.cpus[cpu] = { online: true, lapic, timer, armedAt: Number.POSITIVE_INFINITY, tickArmed: false };
+    if (this.usePcids) processor.cr4 = processor.cr4 | CR4.PCIDE;
+    this.cpus[cpu] = {
+      online: true,
+      lapic,
+      timer,
+      armedAt: Number.POSITIVE_INFINITY,
+      tickArmed: false,
+      pcidOwners: Array.from({ length: PCID_COUNT }, () => null),
+    };
   }
 
   private calibrate(): void {
@@ -679,9 +711,25 @@ export class Kernel {
     from.lapic.sendFixedIpi(cpu, KERNEL_VECTOR.RESCHEDULE);
   }
 
+  /**
+   * Loads `to`'s page tables on `cpu` (the kernel's when null). With PCIDs
+   * the CPU keeps each space's translations: the load keeps them (CR3 bit
+   * 63) when this CPU last used the PCID for this same space, and flushes
+   * the PCID's entries once when it was another's.
+   */
   private loadAddressSpace(cpu: number, to: ProcessMemory | null): void {
     const processor = this.hardware.processors[cpu]!;
-    processor.cr3 = BigInt(to === null ? this.kernelTable.root : to.space.pageTable.root);
+    const root = to === null ? this.kernelTable.root : to.space.pageTable.root;
+    // The 64-bit operand as halves: no bigint on the switch path.
+    const high = Math.floor(root / 4294967296);
+    const low = root - high * 4294967296;
+    if (to === null || to.pcid === 0 || !this.usePcids) processor.loadCr3(low, high);
+    else {
+      const owners = this.cpus[cpu]!.pcidOwners;
+      const keep = owners[to.pcid] === to;
+      owners[to.pcid] = to;
+      processor.loadCr3(low + to.pcid, keep ? (high | 0x80000000) >>> 0 : high);
+    }
     this.dispatcher.setMemory(cpu, to?.access ?? null);
   }
 
@@ -782,6 +830,7 @@ export class Kernel {
   forkMemory(memory: ProcessMemory): ProcessMemory | number {
     const space = memory.space.fork();
     if (typeof space === "number") return space;
+    space.shootdown = this.shootdown;
     return this.wrapSpace(space);
   }
 
@@ -796,7 +845,34 @@ export class Kernel {
       read: (address, into) => copyFromUser(space, memory, address, into) === 0,
       write: (address, bytes) => copyToUser(space, memory, address, bytes) === 0,
     };
-    return new ProcessMemory(space, access);
+    const pcid = this.usePcids ? (this.freePcids.pop() ?? 0) : 0;
+    if (pcid !== 0) space.shootdown = this.pcidShootdown(pcid);
+    return new ProcessMemory(space, access, pcid);
+  }
+
+  /**
+   * TLB invalidation for the space tagged `pcid`, on every CPU: INVPCID of
+   * each page (or of the whole context), whichever PCID the CPU runs now,
+   * since a CPU keeps other PCIDs' translations across switches.
+   */
+  private pcidShootdown(pcid: number): TlbShootdown {
+    const processors = this.hardware.processors;
+    return {
+      flushPages: (pages, count) => {
+        for (let cpu = 0; cpu < this.cpuCount; cpu++) {
+          if (!this.cpus[cpu]?.online) continue;
+          const processor = processors[cpu]!;
+          for (let index = 0; index < count; index++)
+            processor.invpcid(INVPCID_ADDRESS, pcid, BigInt(pages[index]!));
+        }
+      },
+      flushAll: (includeGlobal) => {
+        for (let cpu = 0; cpu < this.cpuCount; cpu++) {
+          if (!this.cpus[cpu]?.online) continue;
+          processors[cpu]!.invpcid(includeGlobal ? INVPCID_ALL_WITH_GLOBAL : INVPCID_SINGLE, pcid, 0n);
+        }
+      },
+    };
   }
 
   /** Drops one user of `memory`; the last one frees it (no CPU keeps its page tables loaded). */
@@ -806,12 +882,13 @@ export class Kernel {
     const root = BigInt(memory.space.pageTable.root);
     for (let cpu = 0; cpu < this.cpuCount; cpu++) {
       const processor = this.hardware.processors[cpu]!;
-      if (this.cpus[cpu]?.online && processor.cr3 === root) {
+      if (this.cpus[cpu]?.online && (processor.cr3 & ~0xfffn) === root) {
         processor.cr3 = BigInt(this.kernelTable.root);
         this.dispatcher.setMemory(cpu, null);
       }
     }
     memory.space.destroy();
+    if (memory.pcid !== 0) this.freePcids.push(memory.pcid);
   }
 
   /** The next free pid (tids share the space, as in Linux); pid_max is 4,194,304. */

@@ -31,6 +31,8 @@ export class ProcessMemory {
     readonly space: AddressSpace,
     /** Reads and writes in this space for system-call arguments. */
     readonly access: UserMemory,
+    /** Its process-context identifier (CR3[11:0]) when the CPUs use PCIDs; 0 otherwise. */
+    readonly pcid: number,
   ) {}
 }
 

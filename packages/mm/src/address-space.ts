@@ -68,7 +68,12 @@ export class AddressSpace {
    */
   stackLimit: number;
   private readonly batch = new TlbFlushBatch();
-  private readonly shootdown: TlbShootdown;
+  /**
+   * Where this space's TLB invalidations go (from the options; a fork's
+   * child starts with its parent's). A kernel that tags TLB entries per
+   * address space (PCIDs) gives each space its own.
+   */
+  shootdown: TlbShootdown;
   private readonly mmapBase: number;
   private readonly mmapMin: number;
   private readonly guardGap: number;

@@ -8,7 +8,8 @@
  * - `context` is the live register file: inside a trap handler it is the
  *   interrupted user state, and what the handler leaves there is what the
  *   CPU returns to (SYSRET or IRET semantics, as the trap frame says).
- * - Writing `cr3` flushes the non-global TLB entries; `invlpg` one page.
+ * - Writing `cr3` flushes the non-global TLB entries — with CR4.PCIDE, only
+ *   the new PCID's, and none when bit 63 is set; `invlpg` one page.
  *   Nothing is flushed on its own: after changing a PTE the kernel flushes
  *   every CPU that may cache it.
  * - `idle()` from a handler halts the CPU (HLT) until the next interrupt;
@@ -40,14 +41,22 @@ export interface Processor {
   cr3: bigint;
   /** CR4. */
   cr4: number;
+  /** MOV to CR3 with the operand as unsigned 32-bit halves (as writing `cr3`, without a bigint: for every context switch). */
+  loadCr3(low: number, high: number): void;
   /** CR2: the last page-fault address. */
   readonly cr2: bigint;
   /** Time-stamp counter. */
   readonly tsc: number;
   /** Guest instructions retired. */
   readonly retiredInstructions: number;
-  /** INVLPG of the page holding `address`. */
+  /** INVLPG of the page holding `address` (the current PCID's translation, and global ones in every PCID). */
   invlpg(address: bigint): void;
+  /**
+   * INVPCID: type 0 drops `pcid`'s translation of `address`, 1 all of
+   * `pcid`'s non-global translations, 2 every translation, 3 every
+   * non-global one (SDM vol 2 INVPCID). For CR4.PCIDE = 1 kernels.
+   */
+  invpcid(type: number, pcid: number, address: bigint): void;
   /** LIDT: `base` is a linear address, `limit` the offset of the table's last byte. */
   setIdtr(base: bigint, limit: number): void;
   /** Resume user mode from `context`'s RIP and RFLAGS (outside a handler). */

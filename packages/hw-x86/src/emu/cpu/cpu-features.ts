@@ -29,6 +29,7 @@ export const CPUID_1_EDX = {
 /** CPUID.1:ECX bits (SDM vol 2 table 3-10). */
 export const CPUID_1_ECX = {
   CX16: 1 << 13,
+  PCID: 1 << 17,
   X2APIC: 1 << 21,
   POPCNT: 1 << 23,
   TSC_DEADLINE: 1 << 24,
@@ -71,6 +72,7 @@ export class CpuFeatures implements Cpuid {
   constructor(private readonly options: CpuFeatureOptions) {
     this.leaf1Ecx =
       CPUID_1_ECX.CX16 |
+      CPUID_1_ECX.PCID |
       CPUID_1_ECX.POPCNT |
       (options.tscDeadline ? CPUID_1_ECX.TSC_DEADLINE : 0) |
       (options.x2apic ? CPUID_1_ECX.X2APIC : 0);
@@ -101,6 +103,10 @@ export class CpuFeatures implements Cpuid {
           CPUID_1_EDX.PGE |
           CPUID_1_EDX.CMOV |
           CPUID_1_EDX.FXSR;
+        return;
+      case 7:
+        // Structured extended features, subleaf 0: INVPCID (EBX bit 10).
+        if (_subleaf === 0) out[1] = 1 << 10;
         return;
       case 0x80000000:
         out[0] = MAX_EXTENDED_LEAF;

@@ -34,6 +34,21 @@ export const TLB_ENTRIES = 4096;
 /** Index mask of the software TLB. */
 export const TLB_MASK = TLB_ENTRIES - 1;
 
+/** A PCID's TLB while another PCID is current: the arrays and scalars of CpuState's tlb* fields. */
+export interface TlbContext {
+  pcid: number;
+  /** CPU-local use counter at the last switch to it (least recently used is evicted). */
+  lastUse: number;
+  tag: Float64Array;
+  physical: Float64Array;
+  access: Uint8Array;
+  global: Uint8Array;
+  filled: Int32Array;
+  filledCount: number;
+  listed: Uint8Array;
+  hasLarge: boolean;
+}
+
 /** TLB permission bits (what a cached translation allows a CPL 3 access to do). */
 export const ACCESS = { READ: 1, WRITE: 2, EXECUTE: 4 } as const;
 
@@ -134,27 +149,35 @@ export class CpuState {
   /** Physical accesses outside RAM; null = unclaimed (reads all-ones, writes dropped). */
   bus: MmioBus | null;
 
-  /** Software TLB: tag = virtual page number (2^36 range) or -1. */
-  readonly tlbTag = new Float64Array(TLB_ENTRIES).fill(-1);
+  /**
+   * Software TLB of the current PCID (tlb-contexts.ts swaps these for
+   * another context's on a CR3 load): tag = virtual page number (2^36
+   * range) or -1.
+   */
+  tlbTag: Float64Array = new Float64Array(TLB_ENTRIES).fill(-1);
   /** Physical address of the page. */
-  readonly tlbPhysical = new Float64Array(TLB_ENTRIES);
+  tlbPhysical: Float64Array = new Float64Array(TLB_ENTRIES);
   /** ACCESS bits the cached translation grants. */
-  readonly tlbAccess = new Uint8Array(TLB_ENTRIES);
+  tlbAccess: Uint8Array = new Uint8Array(TLB_ENTRIES);
   /** 1 when the entry came from a global page (survives CR3 reloads). */
-  readonly tlbGlobal = new Uint8Array(TLB_ENTRIES);
+  tlbGlobal: Uint8Array = new Uint8Array(TLB_ENTRIES);
   /**
    * Slots filled since they were last flushed, so a flush visits only those
    * (a CR3 load costs what the process touched, not the TLB's size). A slot
    * is listed at most once (`tlbListed`); listed slots may have been
    * invalidated since.
    */
-  readonly tlbFilled = new Int32Array(TLB_ENTRIES);
+  tlbFilled: Int32Array = new Int32Array(TLB_ENTRIES);
   /** Number of slots in `tlbFilled`. */
   tlbFilledCount = 0;
   /** 1 while the slot is in `tlbFilled`. */
-  readonly tlbListed = new Uint8Array(TLB_ENTRIES);
+  tlbListed: Uint8Array = new Uint8Array(TLB_ENTRIES);
   /** Entries cached from 2 MiB / 1 GiB pages are present (INVLPG then flushes everything). */
   tlbHasLarge = false;
+  /** The PCID whose translations the tlb* arrays hold (0 while CR4.PCIDE = 0). */
+  tlbPcid = 0;
+  /** Other PCIDs' TLBs kept while another is current (tlb-contexts.ts). */
+  readonly tlbContexts: TlbContext[] = [];
   /** Increases whenever translations may have changed (flushes, INVLPG, CR3/CR4/EFER writes). */
   tlbEpoch = 0;
 

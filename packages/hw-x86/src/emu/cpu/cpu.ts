@@ -79,6 +79,10 @@ import { readFlags, writeFlags } from "./flags";
 import { GATE_MISSING, GATE_PRIVILEGED, gateOffset, readIdtGate } from "./idt-gate";
 import type { KernelEntries } from "./kernel-entries";
 import { flushTlb, invalidatePage } from "./mmu";
+import { invalidatePcid, switchTlbContext } from "./tlb-contexts";
+
+/** CR4.PCIDE (bit 17). */
+const CR4_PCIDE = 0x20000;
 
 export { type CpuCounters, type CpuOptions, STOP_REASON, type StopReason } from "./cpu-types";
 
@@ -537,27 +541,50 @@ export class Cpu implements Processor {
   get cr3(): bigint {
     return (BigInt(this.state.cr3High) << 32n) | BigInt(this.state.cr3Low);
   }
-  /** Writes CR3 (wrapped to 64 bits) and flushes the non-global TLB entries. */
+  /**
+   * Writes CR3 (wrapped to 64 bits). Without CR4.PCIDE: flushes the
+   * non-global TLB entries. With it: switches to the TLB context of the PCID
+   * in bits 11:0, dropping its non-global entries unless bit 63 ("no
+   * flush") is set; bit 63 is not stored (SDM vol 3A §4.10.4.1).
+   */
   set cr3(value: bigint) {
     const wrapped = BigInt.asUintN(64, value);
-    this.state.cr3Low = Number(wrapped & 0xffffffffn);
-    this.state.cr3High = Number(wrapped >> 32n);
-    flushTlb(this.state, false);
+    this.loadCr3(Number(wrapped & 0xffffffffn), Number(wrapped >> 32n));
+  }
+
+  /** MOV to CR3 with the operand as two unsigned 32-bit halves (the same rules as {@link cr3}, no bigint). */
+  loadCr3(low: number, high: number): void {
+    const state = this.state;
+    state.cr3Low = low >>> 0;
+    if ((state.cr4 & CR4_PCIDE) === 0) {
+      state.cr3High = high >>> 0;
+      flushTlb(state, false);
+      return;
+    }
+    state.cr3High = (high & 0x7fffffff) >>> 0;
+    switchTlbContext(state, low & 0xfff, (high & 0x80000000) !== 0);
   }
 
   /** CR4. Writing it flushes the whole TLB (PGE changes included). */
   get cr4(): number {
     return this.state.cr4;
   }
-  /** Writes CR4 (kept as uint32) and flushes the whole TLB. */
+  /** Writes CR4 (kept as uint32) and flushes the whole TLB (every PCID context). */
   set cr4(value: number) {
     this.state.cr4 = value >>> 0;
     flushTlb(this.state, true);
+    // With PCIDs off, everything runs in PCID 0 again.
+    if ((value & CR4_PCIDE) === 0 && this.state.tlbPcid !== 0) switchTlbContext(this.state, 0, false);
   }
 
   /** IA32_EFER (also through `msrs`). */
   get efer(): number {
     return this.state.efer;
+  }
+
+  /** INVPCID (types in tlb-contexts.ts): 0 one address of `pcid`, 1 all of `pcid`, 2 everything, 3 everything but global pages. */
+  invpcid(type: number, pcid: number, address: bigint): void {
+    invalidatePcid(this.state, type, pcid & 0xfff, Number(BigInt.asUintN(48, address)));
   }
 
   /** INVLPG. */

@@ -28,8 +28,8 @@ import {
   VECTOR as VECTORImport,
 } from "./arch-bits";
 import { ACCESS as ACCESSImport, type CpuState, TLB_MASK as TLB_MASKImport } from "./cpu-state";
-
 import { NO_FETCH_WINDOW } from "./decoded-cache";
+import { dropParkedGlobal, flushAllContexts, flushCurrent } from "./tlb-contexts";
 
 // Module-local aliases: transformed ESM imports are getter calls; hot paths use plain bindings.
 const CR4 = CR4Import;
@@ -156,27 +156,20 @@ export function translate(state: CpuState, linear: number, access: number): numb
   return walk(state, linear, access);
 }
 
-/** Drops every TLB entry, or only the non-global ones. */
+/**
+ * Drops every TLB entry of every PCID context (CR0/CR4/EFER writes), or
+ * only the current context's non-global ones (a CR3 load without PCIDs).
+ */
 export function flushTlb(state: CpuState, includingGlobal: boolean): void {
-  // Only slots filled since their last flush can hold a translation.
-  const filled = state.tlbFilled;
-  let kept = 0;
-  for (let index = 0; index < state.tlbFilledCount; index++) {
-    const slot = filled[index]!;
-    if (includingGlobal || state.tlbGlobal[slot] === 0) {
-      state.tlbTag[slot] = -1;
-      state.tlbListed[slot] = 0;
-    } else {
-      filled[kept++] = slot;
-    }
-  }
-  state.tlbFilledCount = kept;
-  if (includingGlobal) state.tlbHasLarge = false;
-  state.tlbEpoch++;
-  state.fetchRipBase = NO_FETCH_WINDOW;
+  if (includingGlobal) flushAllContexts(state, true);
+  else flushCurrent(state, false);
 }
 
-/** INVLPG: drops the translation of the page holding `linear` (all entries if large pages are cached). */
+/**
+ * INVLPG: drops the current context's translation of the page holding
+ * `linear`, and global translations of it in every context (all entries if
+ * large pages are cached).
+ */
 export function invalidatePage(state: CpuState, linear: number): void {
   if (state.tlbHasLarge) {
     flushTlb(state, true);
@@ -185,6 +178,7 @@ export function invalidatePage(state: CpuState, linear: number): void {
   const vpn = Math.floor(linear / 4096);
   const slot = vpn & TLB_MASK;
   if (state.tlbTag[slot] === vpn) state.tlbTag[slot] = -1;
+  if (state.tlbContexts.length > 0) dropParkedGlobal(state, vpn);
   state.tlbEpoch++;
   state.fetchRipBase = NO_FETCH_WINDOW;
 }
