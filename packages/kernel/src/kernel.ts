@@ -68,7 +68,7 @@ import {
   expireWaitTimeouts,
   type SchedPolicy,
   Scheduler,
-  Task,
+  type Task,
   TimerQueue,
   WaitQueue,
   type WaitQueueTimer,
@@ -88,7 +88,7 @@ import { baseName, hardwareCapabilities, loadProgram, type ProgramImage, resetCo
 import { FileTable, O, OpenFile } from "./files";
 import type { KernelHardware } from "./hardware";
 import { AP_TRAMPOLINE, GATE_BASE, IDT_BYTES, IDT_VIRTUAL, KERNEL_VECTOR, SYSCALL_ENTRY } from "./layout";
-import { defaultLimits, PROCESS_STATE, Process, ProcessMemory, Thread } from "./process";
+import { defaultLimits, PROCESS_STATE, Process, ProcessMemory, Thread, ThreadTask } from "./process";
 import { KernelRandom } from "./random";
 import {
   DEFAULT_ACTION,
@@ -651,11 +651,17 @@ export class Kernel {
     const cpu = frame.cpuId;
     const scheduler = this.scheduler;
     const idle = scheduler.runQueues[cpu]!.idle;
+    const first = scheduler.current(cpu);
+    // The common case: the running thread goes on and the scheduler has nothing to do.
+    if (first !== idle && !isDying((first as ThreadTask).thread.process) && !scheduler.wantsSchedule(cpu)) {
+      if (this.cpus[cpu]!.armedAt === Number.POSITIVE_INFINITY) this.armTimer(cpu);
+      return;
+    }
     let switched = false;
     for (;;) {
       const current = scheduler.current(cpu);
       if (current !== idle) {
-        const thread = this.threads.get(current.id)!;
+        const thread = (current as ThreadTask).thread;
         const process = thread.process;
         if (process.killedBy !== 0 || process.groupExitStatus >= 0) {
           this.exitCurrentThread(
@@ -673,8 +679,7 @@ export class Kernel {
         this.hardware.processors[cpu]!.idle();
         return;
       }
-      const process = this.threads.get(next.id)!.process;
-      if (process.killedBy === 0 && process.groupExitStatus < 0 && !process.stopped) break;
+      if (!isDying((next as ThreadTask).thread.process)) break;
     }
     if (switched) {
       frame.returnPath = RETURN_PATH.IRET;
@@ -794,7 +799,7 @@ export class Kernel {
   /** The thread running on `cpu`, or null when it is idle. */
   currentThread(cpu: number): Thread | null {
     const task = this.scheduler.current(cpu);
-    return task.id < 0 ? null : (this.threads.get(task.id) ?? null);
+    return task.id < 0 ? null : (task as ThreadTask).thread;
   }
 
   /** The thread that made a parked call. */
@@ -935,7 +940,7 @@ export class Kernel {
     }
     process.cwd = parent?.cwd ?? this.fileSystem.ramfs.root;
     files.limit = process.limits[7]!.soft;
-    const task = new Task<ProcessMemory>({ id: pid, addressSpace: memory, name: process.name, context });
+    const task = new ThreadTask({ id: pid, addressSpace: memory, name: process.name, context });
     const thread = new Thread(process, task);
     process.threads.add(thread);
     this.processes.set(pid, process);
@@ -1331,6 +1336,11 @@ export class Kernel {
     this.log.push(text);
     if (!this.quiet) this.console.print(text);
   }
+}
+
+/** The process is leaving (killed or exit_group) or stopped: its threads must not return to user mode. */
+function isDying(process: Process): boolean {
+  return process.killedBy !== 0 || process.groupExitStatus >= 0 || process.stopped;
 }
 
 /** The usable RAM of a memory map, without the low megabyte. */

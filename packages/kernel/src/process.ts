@@ -17,7 +17,7 @@
  * non-reaped processes.
  */
 import type { AddressSpace } from "@tsos/mm";
-import type { Task, WaitQueue } from "@tsos/sched";
+import { Task, type WaitQueue } from "@tsos/sched";
 import type { UserMemory } from "@tsos/syscall";
 import type { FileTable } from "./files";
 import type { Inode } from "./fs/index";
@@ -164,6 +164,12 @@ export class Process {
   }
 }
 
+/** The scheduler's task of a thread, pointing back at it (no map lookup on the hot paths). */
+export class ThreadTask extends Task<ProcessMemory> {
+  /** The thread this task runs (set once, right after construction). */
+  thread!: Thread;
+}
+
 /** A schedulable thread of a process. */
 export class Thread {
   /** CLONE_CHILD_CLEARTID / set_tid_address: zeroed (and futex-woken) at exit. */
@@ -179,8 +185,10 @@ export class Thread {
 
   constructor(
     readonly process: Process,
-    readonly task: Task<ProcessMemory>,
-  ) {}
+    readonly task: ThreadTask,
+  ) {
+    task.thread = this;
+  }
 
   /** Thread id (= the scheduler task id). */
   get tid(): number {

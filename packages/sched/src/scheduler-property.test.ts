@@ -81,9 +81,15 @@ describe("scheduler placement (property)", () => {
                 sim.now += amount;
                 scheduler.tick(cpu);
                 break;
-              case 2:
+              case 2: {
+                // When the scheduler says there is nothing to do, schedule really does nothing.
+                const wanted = scheduler.wantsSchedule(cpu);
+                const before = [scheduler.current(cpu), scheduler.runQueues[cpu]!.stats.switches];
                 scheduler.schedule(cpu);
+                if (!wanted)
+                  expect([scheduler.current(cpu), scheduler.runQueues[cpu]!.stats.switches]).toEqual(before);
                 break;
+              }
               case 3:
                 if (busy) {
                   scheduler.block(cpu);

@@ -204,6 +204,22 @@ export class Scheduler<AddressSpace = unknown> {
   }
 
   /**
+   * Whether `schedule(cpu)` has anything to do now: need-resched, a balance
+   * due, a running task that stopped running or must migrate. False lets a kernel's return to user mode skip
+   * the call (accounting then waits for the next tick or switch, as Linux's).
+   * Always true on an idle CPU.
+   */
+  wantsSchedule(cpu: number): boolean {
+    const runQueue = this.runQueues[cpu]!;
+    const current = runQueue.current;
+    if (runQueue.needResched || runQueue.balanceDue) return true;
+    if (this.pendingSave.size > 0 && this.pendingSave.has(cpu)) return true;
+    // An idle CPU may find work (its queue, or by pulling from others): always worth a call.
+    if (current === runQueue.idle) return true;
+    return current.state !== TASK_STATE.RUNNING || current.migratePending;
+  }
+
+  /**
    * The return to user mode on `cpu`: switches tasks if need-resched is set
    * or the running task stopped running. `context` is the CPU's live user
    * register file (saved into the outgoing task, loaded from the incoming
