@@ -31,7 +31,7 @@ import type { Kernel } from "../kernel";
 import type { Process } from "../process";
 import { PROC_SELF_EXE, statusOf } from "../vfs";
 import { writeStat } from "./io";
-import { readStringArray, Struct } from "./user";
+import { putTimespec, readStringArray, Struct } from "./user";
 
 const AT = {
   SYMLINK_NOFOLLOW: 0x100,
@@ -579,15 +579,11 @@ function writeStatx(struct: Struct, status: ReturnType<typeof statusOf>): void {
   struct.u64(32, status.ino);
   struct.u64(40, status.size);
   struct.u64(48, status.blocks);
-  const time = (offset: number, ns: number) => {
-    const seconds = Math.floor(ns / 1e9);
-    struct.u64(offset, seconds);
-    struct.u32(offset + 8, Math.floor(ns - seconds * 1e9));
-  };
-  time(64, status.atimeNs);
-  time(80, status.ctimeNs); // stx_btime: creation, as the change time here
-  time(96, status.ctimeNs);
-  time(112, status.mtimeNs);
+  // statx_timestamp {s64 tv_sec; u32 tv_nsec; s32 reserved}: a timespec's bytes with the reserved word 0.
+  putTimespec(struct, 64, status.atimeNs);
+  putTimespec(struct, 80, status.ctimeNs); // stx_btime: creation, as the change time here
+  putTimespec(struct, 96, status.ctimeNs);
+  putTimespec(struct, 112, status.mtimeNs);
   struct.u32(128, status.rdev >> 8);
   struct.u32(132, status.rdev & 0xff);
   struct.u32(136, status.dev >> 8);

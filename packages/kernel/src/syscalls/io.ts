@@ -20,7 +20,7 @@ import {
 } from "@tsos/syscall";
 import { type FileStatus, O, type OpenFile, SETFL_MASK, WOULD_BLOCK } from "../files";
 import type { Kernel } from "../kernel";
-import { Struct } from "./user";
+import { putTimespec, Struct } from "./user";
 
 const F = { DUPFD: 0, GETFD: 1, SETFD: 2, GETFL: 3, SETFL: 4, DUPFD_CLOEXEC: 1030 } as const;
 const FD_CLOEXEC = 1;
@@ -353,14 +353,9 @@ export function writeStat(struct: Struct, status: FileStatus): void {
   struct.u64(48, status.size);
   struct.u64(56, status.blksize);
   struct.u64(64, status.blocks);
-  const time = (offset: number, ns: number) => {
-    const seconds = Math.floor(ns / 1e9);
-    struct.u64(offset, seconds);
-    struct.u64(offset + 8, Math.floor(ns - seconds * 1e9));
-  };
-  time(72, status.atimeNs);
-  time(88, status.mtimeNs);
-  time(104, status.ctimeNs);
+  putTimespec(struct, 72, status.atimeNs);
+  putTimespec(struct, 88, status.mtimeNs);
+  putTimespec(struct, 104, status.ctimeNs);
 }
 
 /** The console's kernel struct termios (36 bytes: four flag words, c_line, c_cc[19]): a cooked tty at 38400 baud (Linux's defaults for a serial console). */

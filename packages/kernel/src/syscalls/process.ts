@@ -27,7 +27,7 @@ import {
 import type { Kernel } from "../kernel";
 import { PROCESS_STATE, type Process, RLIMIT } from "../process";
 import { SIGNAL } from "../signals";
-import { putUser32, Struct } from "./user";
+import { putTimeval, putUser32, Struct } from "./user";
 
 /** clone(2) flags. */
 export const CLONE = {
@@ -415,13 +415,8 @@ function matchesWait(parent: Process, child: Process, pid: number): boolean {
 /** struct rusage with the two times filled (the rest Linux also mostly leaves zero here). */
 function writeRusage(struct: Struct, userNs: number, systemNs: number): void {
   struct.clear();
-  const put = (offset: number, ns: number) => {
-    const seconds = Math.floor(ns / 1e9);
-    struct.u64(offset, seconds);
-    struct.u64(offset + 8, Math.floor((ns - seconds * 1e9) / 1000));
-  };
-  put(0, userNs);
-  put(16, systemNs);
+  putTimeval(struct, 0, userNs);
+  putTimeval(struct, 16, systemNs);
 }
 
 /**
