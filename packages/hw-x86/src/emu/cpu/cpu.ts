@@ -83,6 +83,9 @@ import { invalidatePcid, switchTlbContext } from "./tlb-contexts";
 
 /** CR4.PCIDE (bit 17). */
 const CR4_PCIDE = 0x20000;
+/** CR0.PG (bit 31) and CR0.WP (bit 16). */
+const CR0_PG = 0x80000000;
+const CR0_WP = 0x10000;
 
 export { type CpuCounters, type CpuOptions, STOP_REASON, type StopReason } from "./cpu-types";
 
@@ -526,10 +529,18 @@ export class Cpu implements Processor {
   get cr0(): number {
     return this.state.cr0;
   }
-  /** Writes CR0 (kept as uint32) and flushes the whole TLB. */
+  /**
+   * Writes CR0 (kept as uint32). The TLB is flushed (every PCID, global
+   * entries included) only when PG or WP changes: SDM vol 3A §4.10.4.1
+   * lists clearing PG; WP changes what cached writable entries allow. A
+   * CR0.TS toggle (lazy FPU switching, on every context switch) keeps it.
+   */
   set cr0(value: number) {
+    const previous = this.state.cr0;
     this.state.cr0 = value >>> 0;
-    flushTlb(this.state, true);
+    if (((previous ^ value) & (CR0_PG | CR0_WP)) !== 0) flushTlb(this.state, true);
+    // A compiled block that goes on after a SYSCALL must not keep its CR0-based checks (SSE allowed): a new epoch stops it.
+    else this.state.tlbEpoch++;
   }
 
   /** CR2: the last #PF address. */

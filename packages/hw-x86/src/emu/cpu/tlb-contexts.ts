@@ -73,7 +73,13 @@ function invalidated(state: CpuState): void {
 export function switchTlbContext(state: CpuState, pcid: number, keep: boolean): void {
   if (pcid !== state.tlbPcid) {
     const contexts = state.tlbContexts;
-    let index = contexts.findIndex((context) => context.pcid === pcid);
+    let index = -1;
+    for (let other = 0; other < contexts.length; other++) {
+      if (contexts[other]!.pcid === pcid) {
+        index = other;
+        break;
+      }
+    }
     let target: TlbContext;
     if (index >= 0) target = contexts[index]!;
     else {
@@ -90,28 +96,34 @@ export function switchTlbContext(state: CpuState, pcid: number, keep: boolean): 
         target.pcid = pcid;
       }
     }
-    // The current context takes the target's place among the parked ones.
-    contexts[index] = {
-      pcid: state.tlbPcid,
-      lastUse: ++useCounter,
-      tag: state.tlbTag,
-      physical: state.tlbPhysical,
-      access: state.tlbAccess,
-      global: state.tlbGlobal,
-      filled: state.tlbFilled,
-      filledCount: state.tlbFilledCount,
-      listed: state.tlbListed,
-      hasLarge: state.tlbHasLarge,
-    };
+    // The target's record now parks the current context (swapped field by field: no allocation per switch).
+    const tag = target.tag;
+    const physical = target.physical;
+    const access = target.access;
+    const global = target.global;
+    const filled = target.filled;
+    const filledCount = target.filledCount;
+    const listed = target.listed;
+    const hasLarge = target.hasLarge;
+    target.pcid = state.tlbPcid;
+    target.lastUse = ++useCounter;
+    target.tag = state.tlbTag;
+    target.physical = state.tlbPhysical;
+    target.access = state.tlbAccess;
+    target.global = state.tlbGlobal;
+    target.filled = state.tlbFilled;
+    target.filledCount = state.tlbFilledCount;
+    target.listed = state.tlbListed;
+    target.hasLarge = state.tlbHasLarge;
     state.tlbPcid = pcid;
-    state.tlbTag = target.tag;
-    state.tlbPhysical = target.physical;
-    state.tlbAccess = target.access;
-    state.tlbGlobal = target.global;
-    state.tlbFilled = target.filled;
-    state.tlbFilledCount = target.filledCount;
-    state.tlbListed = target.listed;
-    state.tlbHasLarge = target.hasLarge;
+    state.tlbTag = tag;
+    state.tlbPhysical = physical;
+    state.tlbAccess = access;
+    state.tlbGlobal = global;
+    state.tlbFilled = filled;
+    state.tlbFilledCount = filledCount;
+    state.tlbListed = listed;
+    state.tlbHasLarge = hasLarge;
   }
   if (!keep) flushCurrent(state, false);
   invalidated(state);
