@@ -89,6 +89,7 @@ import { FileTable, O, OpenFile } from "./files";
 import type { KernelHardware } from "./hardware";
 import { AP_TRAMPOLINE, GATE_BASE, IDT_BYTES, IDT_VIRTUAL, KERNEL_VECTOR, SYSCALL_ENTRY } from "./layout";
 import { defaultLimits, PROCESS_STATE, Process, ProcessMemory, Thread, ThreadTask } from "./process";
+import { Pipe } from "./pipe";
 import { KernelRandom } from "./random";
 import {
   DEFAULT_ACTION,
@@ -221,6 +222,8 @@ export class Kernel {
   currentCpu = 0;
   /** Processes created since boot. */
   processesCreated = 0;
+  /** Pipes created since boot (their inode numbers). */
+  pipeCount = 0;
   /** Free frames right after boot (leak checks compare against it). */
   freeFramesAfterBoot = 0;
   /** Wall-clock time at boot (ns since the epoch, from the RTC) and the monotonic time it was read at. */
@@ -1009,6 +1012,19 @@ export class Kernel {
   /** After execve: the CPU running `thread` loads its new page tables now. */
   switchCurrentMemory(thread: Thread, memory: ProcessMemory): void {
     if (thread.task.state === 1 /* RUNNING */) this.loadAddressSpace(thread.task.cpu, memory);
+  }
+
+  /** A new pipe, its ring in page frames of this kernel's allocator. */
+  createPipe(): Pipe {
+    const waker = { wake: (task: Task) => void this.scheduler.wake(task as Task<ProcessMemory>, this.currentCpu) };
+    return new Pipe(
+      this.hardware.memory,
+      this.frames,
+      new WaitQueue(waker, this.timers),
+      new WaitQueue(waker, this.timers),
+      ++this.pipeCount,
+      this.realtimeNs(),
+    );
   }
 
   /** Which processes are alive and how their threads wait (for a deadlock report). */

@@ -18,10 +18,15 @@ import {
   type SyscallDefinition,
   type SyscallTable,
 } from "@tsos/syscall";
-import { type FileStatus, O, type OpenFile, SETFL_MASK, WOULD_BLOCK } from "../files";
+import { type FileStatus, O, OpenFile, SETFL_MASK, WOULD_BLOCK } from "../files";
 import type { Kernel } from "../kernel";
+import { pipeOperations } from "../pipe";
+import { SIGNAL } from "../signals";
 import { putTimespec, Struct } from "./user";
 
+const O_DIRECT = 0o40000;
+const readEnd = pipeOperations(false);
+const writeEnd = pipeOperations(true);
 const F = { DUPFD: 0, GETFD: 1, SETFD: 2, GETFL: 3, SETFL: 4, DUPFD_CLOEXEC: 1030 } as const;
 const FD_CLOEXEC = 1;
 const IOCTL = {
@@ -88,12 +93,44 @@ export function registerIoCalls(kernel: Kernel, table: SyscallTable): void {
         if (queue === null) return -ERRNO.EAGAIN;
         return kernel.sleep(call, queue, { restart: true });
       }
+      if (result === -ERRNO.EPIPE) kernel.sendSignal(kernel.threadOf(call).process, SIGNAL.SIGPIPE);
       if (result < 0) return done > 0 ? done : result;
       done += result;
       if (result < size || count === 0) break;
     }
     if (position < 0 && operations.seekable) file.position = at + done;
     return done;
+  };
+
+  /** pipe/pipe2: both ends installed and their numbers written, or nothing done and -errno. */
+  const makePipe = (call: SyscallCall, address: number, flags: number): number => {
+    const files = kernel.threadOf(call).process.files!;
+    const pipe = kernel.createPipe();
+    const status = flags & O.NONBLOCK;
+    const reader = new OpenFile(readEnd, O.RDONLY | status, "pipe:", pipe);
+    const writer = new OpenFile(writeEnd, O.WRONLY | status, "pipe:", pipe);
+    const closeOnExec = (flags & O.CLOEXEC) !== 0;
+    const readFd = files.install(reader, closeOnExec);
+    if (readFd < 0) {
+      pipe.closeEnd(false);
+      pipe.closeEnd(true);
+      return readFd;
+    }
+    const writeFd = files.install(writer, closeOnExec);
+    if (writeFd < 0) {
+      files.close(readFd);
+      pipe.closeEnd(true);
+      return writeFd;
+    }
+    const numbers = new Struct(8);
+    numbers.i32(0, readFd);
+    numbers.i32(4, writeFd);
+    if (numbers.copyOut(call.memory!, address, 8) < 0) {
+      files.close(readFd);
+      files.close(writeFd);
+      return -ERRNO.EFAULT;
+    }
+    return 0;
   };
 
   const vectored = (
@@ -324,6 +361,21 @@ export function registerIoCalls(kernel: Kernel, table: SyscallTable): void {
             return -ERRNO.ENOTTY;
         }
       },
+    }),
+    defineSyscall({
+      number: SYS.pipe,
+      name: "pipe",
+      args: [arg.pointer("pipefd", "out", { size: 8 })],
+      handler: (call, address) => makePipe(call, address, 0),
+    }),
+    defineSyscall({
+      number: SYS.pipe2,
+      name: "pipe2",
+      args: [
+        arg.pointer("pipefd", "out", { size: 8 }),
+        arg.flags("flags", O.CLOEXEC | O.NONBLOCK | O_DIRECT, { bits: { O_CLOEXEC: O.CLOEXEC, O_NONBLOCK: O.NONBLOCK, O_DIRECT } }),
+      ],
+      handler: (call, address, flags) => makePipe(call, address, flags),
     }),
     defineSyscall({
       number: SYS.fstat,

@@ -1,0 +1,56 @@
+/**
+ * The yardstick nobody here wrote: Debian's static BusyBox (package
+ * busybox-static, /bin/busybox), run unchanged as init, against the same
+ * commands run natively. Only commands whose output does not depend on the
+ * host (its files, its name, its time) are compared; floating point
+ * (`seq`, `printf %f`) waits for the CPU's x87/SSE arithmetic. Skipped,
+ * with the reason, where /bin/busybox is missing or the host is not x86-64
+ * Linux.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { runProgram } from "../src/run";
+
+const BUSYBOX = "/bin/busybox";
+const available = existsSync(BUSYBOX) && process.platform === "linux" && process.arch === "x64";
+
+const COMMANDS: readonly (readonly string[])[] = [
+  ["echo", "hello, busybox"],
+  ["uname", "-s", "-m"],
+  ["basename", "/a/b/c.txt", ".txt"],
+  ["expr", "6", "*", "7"],
+  ["sh", "-c", "x=$((6*7)); echo $x; echo ${#x}"],
+  ["sh", "-c", "echo hi | cat"],
+  ["sh", "-c", "for i in a b c; do echo $i; done | wc -l"],
+  ["sh", "-c", "echo abcabc | tr a-c x-z | rev"],
+  ["sh", "-c", "false; echo $?; true; echo $?"],
+  ["sh", "-c", "exit 3"],
+  ["sh", "-c", "kill -9 $$"],
+  ["sh", "-c", "cd /tmp && mkdir -p bb-test && echo data > bb-test/f && cat bb-test/f && wc -c < bb-test/f && rm -r bb-test && echo gone"],
+  ["sh", "-c", "echo one two three | (read a b c; echo $c $b $a)"],
+  ["sh", "-c", "printf '%s-%d\\n' x 42; echo $(echo nested)"],
+  ["sh", "-c", "i=0; while [ $i -lt 5 ]; do i=$((i+1)); done; echo $i"],
+  ["sh", "-c", "echo zebra apple mango | tr ' ' '\\n' | sort | head -n 2"],
+];
+
+describe.skipIf(!available)(`Debian's busybox-static (${available ? BUSYBOX : "missing: apt-get install busybox-static"})`, () => {
+  const image = available ? new Uint8Array(readFileSync(BUSYBOX)) : new Uint8Array(0);
+  for (const command of COMMANDS) {
+    it(`busybox ${command.join(" ")}: same output and status as natively`, () => {
+      const native = spawnSync(BUSYBOX, command, { env: {}, encoding: "latin1", timeout: 30_000 });
+      const nativeStatus = native.status ?? 128 + (native.signal === "SIGKILL" ? 9 : 0);
+      let out = "";
+      let err = "";
+      const result = runProgram(
+        { program: { path: "/bin/busybox", bytes: image }, argv: ["busybox", ...command], envp: [], quiet: true },
+        {
+          stdout: (bytes) => (out += Buffer.from(bytes).toString("latin1")),
+          stderr: (bytes) => (err += Buffer.from(bytes).toString("latin1")),
+        },
+      );
+      expect([out, err, result.exitCode]).toEqual([native.stdout, native.stderr, nativeStatus]);
+      expect(result.stats.frameDelta).toBe(0);
+    });
+  }
+});
