@@ -14,7 +14,7 @@
  */
 import type { PortIo } from "@tsos/hw-x86";
 import type { WaitQueue } from "@tsos/sched";
-import { type FileOperations, type FileStatus, type OpenFile, S_IF, WOULD_BLOCK } from "./files";
+import { type FileOperations, type FileStatus, type OpenFile, POLL, S_IF, WOULD_BLOCK } from "./files";
 
 /** COM1 registers (offsets from 0x3F8), 16550A datasheet. */
 const COM1 = 0x3f8;
@@ -47,6 +47,8 @@ export class SerialConsole implements FileOperations {
   private inputHead = 0;
   private hungUp = false;
   private readers: WaitQueue | null = null;
+  /** Called when input arrives or ends (pollers wait for it). */
+  changed: () => void = () => {};
 
   constructor(
     private readonly ports: PortIo,
@@ -79,13 +81,24 @@ export class SerialConsole implements FileOperations {
       this.input.push(this.ports.in8(COM1 + REGISTER.DATA));
       received++;
     }
-    if (received > 0) this.readers?.wakeAll();
+    if (received > 0) {
+      this.readers?.wakeAll();
+      this.changed();
+    }
+  }
+
+  poll(_file: OpenFile): number {
+    this.receiveInterrupt();
+    return (
+      POLL.OUT | (this.input.length > this.inputHead ? POLL.IN : 0) | (this.hungUp ? POLL.IN | POLL.HUP : 0)
+    );
   }
 
   /** No more input will come (the host's stdin closed): readers get end of file. */
   hangUp(): void {
     this.hungUp = true;
     this.readers?.wakeAll();
+    this.changed();
   }
 
   read(_file: OpenFile, into: Uint8Array, _position: number): number {

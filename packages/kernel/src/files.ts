@@ -38,6 +38,20 @@ export const O = {
   CLOEXEC: 0o2000000,
 } as const;
 
+/** poll(2) event bits. */
+export const POLL = {
+  IN: 0x1,
+  PRI: 0x2,
+  OUT: 0x4,
+  ERR: 0x8,
+  HUP: 0x10,
+  NVAL: 0x20,
+  RDNORM: 0x40,
+  RDBAND: 0x80,
+  WRNORM: 0x100,
+  WRBAND: 0x200,
+} as const;
+
 /** Status flags F_SETFL may change (Linux: O_APPEND, O_NONBLOCK, O_ASYNC, O_DIRECT, O_NOATIME). */
 export const SETFL_MASK = O.APPEND | O.NONBLOCK;
 
@@ -85,6 +99,8 @@ export interface FileOperations {
   size?(file: OpenFile): number;
   /** fstat. */
   status(file: OpenFile): FileStatus;
+  /** poll(2) readiness: POLLIN / POLLOUT / POLLHUP / POLLERR bits (absent: always readable and writable). */
+  poll?(file: OpenFile): number;
   /** A tty answers TCGETS / TIOCGWINSZ; everything else -ENOTTY. */
   readonly isTerminal?: boolean;
   /** The last descriptor closed. */

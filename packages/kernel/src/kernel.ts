@@ -88,8 +88,8 @@ import { baseName, hardwareCapabilities, loadProgram, type ProgramImage, resetCo
 import { FileTable, O, OpenFile } from "./files";
 import type { KernelHardware } from "./hardware";
 import { AP_TRAMPOLINE, GATE_BASE, IDT_BYTES, IDT_VIRTUAL, KERNEL_VECTOR, SYSCALL_ENTRY } from "./layout";
-import { defaultLimits, PROCESS_STATE, Process, ProcessMemory, Thread, ThreadTask } from "./process";
 import { Pipe } from "./pipe";
+import { defaultLimits, PROCESS_STATE, Process, ProcessMemory, Thread, ThreadTask } from "./process";
 import { KernelRandom } from "./random";
 import {
   DEFAULT_ACTION,
@@ -103,6 +103,7 @@ import { registerFsCalls } from "./syscalls/fs";
 import { registerInfoCalls } from "./syscalls/info";
 import { registerIoCalls } from "./syscalls/io";
 import { registerMemoryCalls } from "./syscalls/memory";
+import { registerPollCalls } from "./syscalls/poll";
 import { registerProcessCalls } from "./syscalls/process";
 import { registerTimeCalls } from "./syscalls/time";
 import { KernelFileSystem } from "./vfs";
@@ -166,6 +167,8 @@ export interface KernelHalt {
 
 /** Below this much physical memory the kernel keeps its hands off (real-mode area, AP trampoline). */
 const LOW_MEMORY_RESERVED = 0x100000;
+/** The timeout result of a sleep whose timeout completes the call with a value of its own (never a real result). */
+const TIMED_OUT = -0x7fff_0002;
 /** Pauses to wait for the application processors (each ~5 µs on the emulator: 50 ms in all). */
 const AP_WAIT_POLLS = 10_000;
 const PAGE = 4096;
@@ -212,6 +215,8 @@ export class Kernel {
   readonly sleepers: WaitQueue;
   /** Readers blocked on the console. */
   readonly consoleReaders: WaitQueue;
+  /** poll/ppoll sleepers: woken (to look again) by any change of a pipe or the console. */
+  readonly pollWaiters: WaitQueue;
   /** Set once the machine is powering off. */
   halt: KernelHalt | null = null;
   /** The calibrated timer (after boot). */
@@ -304,6 +309,8 @@ export class Kernel {
     this.sleepers = new WaitQueue(waker, this.timers);
     this.consoleReaders = new WaitQueue(waker, this.timers);
     this.console.attachReaders(this.consoleReaders);
+    this.pollWaiters = new WaitQueue(waker, this.timers);
+    this.console.changed = () => void this.pollWaiters.wakeAll();
     const host: ContinuationHost = {
       park: (continuation) => this.threadOfCall(continuation).task.context,
       resume: (continuation) =>
@@ -320,6 +327,7 @@ export class Kernel {
     registerTimeCalls(this, this.table);
     registerInfoCalls(this, this.table);
     registerFsCalls(this, this.table);
+    registerPollCalls(this, this.table);
     this.interruptStatistics = new InterruptStatistics(this.cpuCount);
     this.interrupts = new InterruptDispatcher({
       lapics: Array.from({ length: this.cpuCount }, (_, cpu) => ({
@@ -1016,7 +1024,9 @@ export class Kernel {
 
   /** A new pipe, its ring in page frames of this kernel's allocator. */
   createPipe(): Pipe {
-    const waker = { wake: (task: Task) => void this.scheduler.wake(task as Task<ProcessMemory>, this.currentCpu) };
+    const waker = {
+      wake: (task: Task) => void this.scheduler.wake(task as Task<ProcessMemory>, this.currentCpu),
+    };
     return new Pipe(
       this.hardware.memory,
       this.frames,
@@ -1024,6 +1034,7 @@ export class Kernel {
       new WaitQueue(waker, this.timers),
       ++this.pipeCount,
       this.realtimeNs(),
+      () => void this.pollWaiters.wakeAll(),
     );
   }
 
@@ -1240,32 +1251,44 @@ export class Kernel {
   /**
    * Puts the calling thread to sleep on `queue` (its call parked): the call
    * completes with the wake's result, or — with `restart` — runs again when
-   * woken (wait4 and blocking reads re-check their condition that way).
+   * woken (wait4 and blocking reads re-check their condition that way;
+   * `thread.restartedCall` tells the re-run it is one). `timeoutCompletes`:
+   * at `timeoutAt` the call completes with that value instead of restarting.
    */
   sleep(
     call: SyscallCall,
     queue: WaitQueue,
-    options: { restart?: boolean; timeoutAt?: number; timeoutResult?: number } = {},
+    options: {
+      restart?: boolean;
+      timeoutAt?: number;
+      timeoutResult?: number;
+      timeoutCompletes?: number;
+    } = {},
   ): number {
     const thread = this.threadOf(call);
     const continuation = call.park();
     this.scheduler.block(call.cpuId);
     thread.waitingOn = queue;
+    const timesOut = options.timeoutCompletes !== undefined;
     const finish = {
       complete: (result: number) => {
         thread.waitingOn = null;
-        if (options.restart === true && result !== -4) continuation.restart();
-        else continuation.complete(result);
+        if (timesOut && result === TIMED_OUT) continuation.complete(options.timeoutCompletes!);
+        else if (options.restart === true && result !== -4) {
+          thread.restartedCall = continuation.number;
+          continuation.restart();
+        } else continuation.complete(result);
       },
       restart: () => {
         thread.waitingOn = null;
         continuation.restart();
       },
     };
+    const timeoutResult = timesOut ? TIMED_OUT : options.timeoutResult;
     queue.add(thread.task, {
       continuation: finish,
       ...(options.timeoutAt === undefined ? {} : { timeoutAt: options.timeoutAt }),
-      ...(options.timeoutResult === undefined ? {} : { timeoutResult: options.timeoutResult }),
+      ...(timeoutResult === undefined ? {} : { timeoutResult }),
     });
     if (options.timeoutAt !== undefined) this.armTimer(call.cpuId);
     return SYSCALL_BLOCKED;

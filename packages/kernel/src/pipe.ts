@@ -17,7 +17,7 @@
 import type { PhysicalMemory } from "@tsos/hw-x86";
 import type { WaitQueue } from "@tsos/sched";
 import { ERRNO } from "@tsos/syscall";
-import { type FileOperations, type FileStatus, type OpenFile, S_IF, WOULD_BLOCK } from "./files";
+import { type FileOperations, type FileStatus, type OpenFile, POLL, S_IF, WOULD_BLOCK } from "./files";
 import type { KernelFrameAllocator } from "./kernel";
 
 /** PIPE_BUF: writes up to this size are atomic. */
@@ -49,7 +49,15 @@ export class Pipe {
     readonly writeWaiters: WaitQueue,
     readonly ino: number,
     private readonly createdNs: number,
+    /** Called after every change a poller may wait for (data, room, a closed end). */
+    private readonly changed: () => void = () => {},
   ) {}
+
+  /** poll readiness of one end. */
+  readiness(writing: boolean): number {
+    if (writing) return this.readers === 0 ? POLL.OUT | POLL.ERR : this.space >= PIPE_BUF ? POLL.OUT : 0;
+    return (this.count > 0 ? POLL.IN : 0) | (this.writers === 0 ? POLL.HUP : 0);
+  }
 
   /** Bytes that can be written now. */
   get space(): number {
@@ -65,6 +73,7 @@ export class Pipe {
     this.count -= length;
     if (this.count === 0) this.releasePages();
     this.writeWaiters.wakeAll();
+    this.changed();
     return length;
   }
 
@@ -75,9 +84,11 @@ export class Pipe {
     if (space === 0 || (bytes.length <= PIPE_BUF && space < bytes.length)) return WOULD_BLOCK;
     const length = Math.min(bytes.length, space);
     const tail = (this.head + this.count) % (PIPE_PAGES * PAGE);
-    if (!this.copy(tail, bytes.subarray(0, length), true)) return this.count === 0 ? -ERRNO.ENOMEM : WOULD_BLOCK;
+    if (!this.copy(tail, bytes.subarray(0, length), true))
+      return this.count === 0 ? -ERRNO.ENOMEM : WOULD_BLOCK;
     this.count += length;
     this.readWaiters.wakeAll();
+    this.changed();
     return length;
   }
 
@@ -87,6 +98,7 @@ export class Pipe {
     else this.readers--;
     this.readWaiters.wakeAll();
     this.writeWaiters.wakeAll();
+    this.changed();
     if (this.readers === 0 && this.writers === 0) {
       this.count = 0;
       this.releasePages();
@@ -157,6 +169,7 @@ export function pipeOperations(writing: boolean): FileOperations {
     read: (file, into) => (writing ? -ERRNO.EBADF : pipeOf(file).read(into)),
     write: (file, bytes) => (writing ? pipeOf(file).write(bytes) : -ERRNO.EBADF),
     waitQueue: (file) => (writing ? pipeOf(file).writeWaiters : pipeOf(file).readWaiters),
+    poll: (file) => pipeOf(file).readiness(writing),
     status: (file) => pipeOf(file).status(),
     release: (file) => pipeOf(file).closeEnd(writing),
   };

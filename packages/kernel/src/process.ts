@@ -179,6 +179,10 @@ export class Thread {
   signalMaskHigh = 0;
   /** The wait queue this thread sleeps on, so a fatal signal can interrupt it. */
   waitingOn: WaitQueue | null = null;
+  /** The system call a wake-up restarted (its number), for calls that keep state across restarts (poll's deadline); -1 none. */
+  restartedCall = -1;
+  /** poll/ppoll's absolute deadline (ns) across restarts. */
+  pollDeadline = Number.POSITIVE_INFINITY;
   /** set_robust_list's head and length (recorded). */
   robustList = 0;
   robustListLength = 0;

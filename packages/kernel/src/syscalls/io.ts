@@ -373,7 +373,9 @@ export function registerIoCalls(kernel: Kernel, table: SyscallTable): void {
       name: "pipe2",
       args: [
         arg.pointer("pipefd", "out", { size: 8 }),
-        arg.flags("flags", O.CLOEXEC | O.NONBLOCK | O_DIRECT, { bits: { O_CLOEXEC: O.CLOEXEC, O_NONBLOCK: O.NONBLOCK, O_DIRECT } }),
+        arg.flags("flags", O.CLOEXEC | O.NONBLOCK | O_DIRECT, {
+          bits: { O_CLOEXEC: O.CLOEXEC, O_NONBLOCK: O.NONBLOCK, O_DIRECT },
+        }),
       ],
       handler: (call, address, flags) => makePipe(call, address, flags),
     }),
