@@ -20,6 +20,7 @@ const COMMANDS: readonly (readonly string[])[] = [
   ["uname", "-s", "-m"],
   ["basename", "/a/b/c.txt", ".txt"],
   ["expr", "6", "*", "7"],
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion, not a template.
   ["sh", "-c", "x=$((6*7)); echo $x; echo ${#x}"],
   ["sh", "-c", "echo hi | cat"],
   ["sh", "-c", "for i in a b c; do echo $i; done | wc -l"],
