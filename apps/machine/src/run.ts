@@ -36,6 +36,8 @@ export interface RunOptions {
   readonly quiet?: boolean;
   /** Bytes for the console's input (then end of file); default none (end of file at once). */
   readonly input?: Uint8Array;
+  /** Switch XMM state lazily (CR0.TS and #NM; default eager). */
+  readonly lazyFpu?: boolean;
   /** The initramfs (`cpio newc`) to unpack into the root. */
   readonly initramfs?: Uint8Array;
   /** Stop after this many virtual cycles (default: no limit). */
@@ -131,6 +133,7 @@ export function runProgram(options: RunOptions, output: RunOutput): RunResult {
     hardware,
     seed: options.seed ?? 1,
     quiet: options.quiet ?? false,
+    lazyFpu: options.lazyFpu ?? false,
     ...(options.initramfs === undefined ? {} : { initramfs: options.initramfs }),
     // The program is also a file, at the path init was started by (execve of itself, /proc/self/exe).
     files:

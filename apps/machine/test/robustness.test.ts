@@ -147,3 +147,44 @@ describe("exhausted memory", () => {
     expect(result.stats.frameDelta).toBe(0);
   });
 });
+
+describe("XMM state across switches", () => {
+  it("eager (the default): two processes on one CPU keep their own XMM registers across 1,000 switches", () => {
+    let out = "";
+    const result = runProgram(
+      {
+        program: { path: "/bin/xmm-switch", bytes: readKernelGuest("xmm-switch") },
+        argv: ["xmm-switch", "1000"],
+        envp: [],
+        quiet: true,
+        cpus: 1,
+      },
+      { stdout: (bytes) => (out += Buffer.from(bytes).toString("latin1")), stderr: () => {} },
+    );
+    expect([out, result.exitCode]).toEqual(["xmm-switch 1000 ok\n", 0]);
+  });
+
+  it("lazy: the same, through real #NM traps", () => {
+    let kernel: import("@tsos/kernel").Kernel | null = null;
+    let out = "";
+    const result = runProgram(
+      {
+        program: { path: "/bin/xmm-switch", bytes: readKernelGuest("xmm-switch") },
+        argv: ["xmm-switch", "1000"],
+        envp: [],
+        quiet: true,
+        cpus: 1,
+        lazyFpu: true,
+        configure: (configured) => {
+          kernel = configured;
+        },
+      },
+      { stdout: (bytes) => (out += Buffer.from(bytes).toString("latin1")), stderr: () => {} },
+    );
+    expect([out, result.exitCode]).toEqual(["xmm-switch 1000 ok\n", 0]);
+    // Each switch arms CR0.TS; the next SSE instruction traps and the state moves then.
+    const exceptions = (kernel!.hardware.processors[0] as unknown as { counters: { exceptions: number } })
+      .counters.exceptions;
+    expect(exceptions).toBeGreaterThan(1000);
+  });
+});

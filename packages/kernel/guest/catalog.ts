@@ -206,6 +206,14 @@ export const KERNEL_GUEST_PROGRAMS: readonly KernelGuestProgram[] = [
     env: [],
   },
   {
+    name: "xmm-switch",
+    binary: "xmm-switch",
+    runtime: "freestanding",
+    summary: "parent and child keep their own XMM0-7 across 1000 sched_yield switches (lazy FPU switching)",
+    args: ["1000"],
+    env: [],
+  },
+  {
     name: "bench-getpid",
     binary: "bench-getpid",
     runtime: "freestanding",

@@ -99,6 +99,8 @@ export function execProgram(
   process.name = baseName(image.path).slice(0, COMM_LENGTH);
   process.executable = image.path;
   thread.clearChildTid = 0;
+  // The new program's XMM state replaces the running task's: make that the live one first (lazy FPU).
+  kernel.syncFpu(thread.task.cpu, context);
   resetContext(context, loaded.entry, loaded.stackPointer);
   return 0;
 }

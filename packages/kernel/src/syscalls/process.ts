@@ -458,6 +458,8 @@ export function cloneProcess(
     if (typeof copy === "number") return -ERRNO.ENOMEM;
     memory = copy;
   }
+  // The child copies the caller's registers, XMM included: make them the live ones first (lazy FPU).
+  kernel.syncFpu(call.cpuId, call.frame.context);
   const created = kernel.createProcess(
     parent,
     memory,
