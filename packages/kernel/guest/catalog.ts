@@ -206,6 +206,15 @@ export const KERNEL_GUEST_PROGRAMS: readonly KernelGuestProgram[] = [
     env: [],
   },
   {
+    name: "waitid",
+    binary: "waitid",
+    runtime: "freestanding",
+    summary:
+      "waitid: siginfo of exited and killed children, WNOWAIT then wait4, WNOHANG on a live child, P_PGID, ECHILD, EINVAL",
+    args: [],
+    env: [],
+  },
+  {
     name: "xmm-switch",
     binary: "xmm-switch",
     runtime: "freestanding",

@@ -83,12 +83,30 @@ const WAIT_NAMES = {
   },
 } as const;
 
+/** waitid(2) id types, options and si_code values. */
+const P = { ALL: 0, PID: 1, PGID: 2, PIDFD: 3 } as const;
+const WAITID = { STOPPED: 2, EXITED: 4, CONTINUED: 8, NOWAIT: 0x01000000 } as const;
+const WAITID_OPTIONS =
+  WAIT.NOHANG |
+  WAITID.STOPPED |
+  WAITID.EXITED |
+  WAITID.CONTINUED |
+  WAITID.NOWAIT |
+  WAIT.NOTHREAD |
+  WAIT.ALL |
+  WAIT.CLONE;
+const WAITID_NAMES = {
+  bits: { WNOHANG: 1, WSTOPPED: 2, WEXITED: 4, WCONTINUED: 8, WNOWAIT: 0x01000000 },
+} as const;
+const CLD = { EXITED: 1, KILLED: 2 } as const;
+
 const PR = { SET_NAME: 15, GET_NAME: 16, SET_CHILD_SUBREAPER: 36, GET_CHILD_SUBREAPER: 37 } as const;
 const ARCH = { SET_GS: 0x1001, SET_FS: 0x1002, GET_FS: 0x1003, GET_GS: 0x1004 } as const;
 
 /** Registers the process calls on `table`. */
 export function registerProcessCalls(kernel: Kernel, table: SyscallTable): void {
   const rusage = new Struct(144);
+  const info = new Struct(128);
   const current = (call: SyscallCall) => kernel.threadOf(call).process;
 
   const definitions: SyscallDefinition[] = [
@@ -191,32 +209,70 @@ export function registerProcessCalls(kernel: Kernel, table: SyscallTable): void 
       ],
       handler: (call, pid, statusAddress, options, rusageAddress) => {
         const parent = current(call);
-        let matching = false;
-        let zombie: Process | null = null;
-        for (const child of parent.children) {
-          if (!matchesWait(parent, child, pid)) continue;
-          matching = true;
-          if (child.state === PROCESS_STATE.ZOMBIE) {
-            zombie = child;
-            break;
-          }
-        }
-        if (!matching) return -ERRNO.ECHILD;
-        if (zombie === null) {
+        const found = findZombie(parent, (child) => matchesWait(parent, child, pid));
+        if (found === NO_MATCHING_CHILD) return -ERRNO.ECHILD;
+        if (found === null) {
           if ((options & WAIT.NOHANG) !== 0) return 0;
           return kernel.sleep(call, parent.childWaiters, { restart: true });
         }
         const memory = call.memory!;
-        if (statusAddress !== 0 && putUser32(memory, statusAddress, zombie.waitStatus) < 0)
+        if (statusAddress !== 0 && putUser32(memory, statusAddress, found.waitStatus) < 0)
           return -ERRNO.EFAULT;
         if (rusageAddress !== 0) {
-          writeRusage(rusage, zombie.exitedUserNs, zombie.exitedSystemNs);
+          writeRusage(rusage, found.exitedUserNs, found.exitedSystemNs);
           if (rusage.copyOut(memory, rusageAddress, 144) < 0) return -ERRNO.EFAULT;
         }
-        parent.childrenUserNs += zombie.exitedUserNs + zombie.childrenUserNs;
-        parent.childrenSystemNs += zombie.exitedSystemNs + zombie.childrenSystemNs;
-        kernel.forget(zombie);
-        return zombie.pid;
+        reap(kernel, parent, found);
+        return found.pid;
+      },
+    }),
+    defineSyscall({
+      number: SYS.waitid,
+      name: "waitid",
+      args: [
+        arg.int("idtype"),
+        arg.int("id"),
+        arg.pointer("infop", "out", { size: 128 }),
+        arg.flags("options", WAITID_OPTIONS, WAITID_NAMES),
+        arg.pointer("rusage", "out", { size: 144 }),
+      ],
+      handler: (call, idtype, id, infoAddress, options, rusageAddress) => {
+        const parent = current(call);
+        if ((options & (WAITID.EXITED | WAITID.STOPPED | WAITID.CONTINUED)) === 0) return -ERRNO.EINVAL;
+        let matches: (child: Process) => boolean;
+        if (idtype === P.ALL) matches = () => true;
+        else if (idtype === P.PID) matches = (child) => child.pid === id;
+        else if (idtype === P.PGID) matches = (child) => child.pgid === (id === 0 ? parent.pgid : id);
+        else return idtype === P.PIDFD ? -ERRNO.ENOSYS : -ERRNO.EINVAL;
+        if ((idtype === P.PID || idtype === P.PGID) && id < 0) return -ERRNO.EINVAL;
+        // Only exits are reported (stops and continues are not tracked yet).
+        const found =
+          (options & WAITID.EXITED) !== 0
+            ? findZombie(parent, matches)
+            : hasChild(parent, matches)
+              ? null
+              : NO_MATCHING_CHILD;
+        if (found === NO_MATCHING_CHILD) return -ERRNO.ECHILD;
+        const memory = call.memory!;
+        info.clear();
+        if (found === null) {
+          if ((options & WAIT.NOHANG) === 0)
+            return kernel.sleep(call, parent.childWaiters, { restart: true });
+          return infoAddress === 0 ? 0 : info.copyOut(memory, infoAddress, 128);
+        }
+        const signal = found.waitStatus & 0x7f;
+        info.i32(0, SIGNAL.SIGCHLD);
+        info.i32(8, signal === 0 ? CLD.EXITED : CLD.KILLED);
+        info.i32(16, found.pid);
+        info.i32(20, found.uid);
+        info.i32(24, signal === 0 ? (found.waitStatus >> 8) & 0xff : signal);
+        if (infoAddress !== 0 && info.copyOut(memory, infoAddress, 128) < 0) return -ERRNO.EFAULT;
+        if (rusageAddress !== 0) {
+          writeRusage(rusage, found.exitedUserNs, found.exitedSystemNs);
+          if (rusage.copyOut(memory, rusageAddress, 144) < 0) return -ERRNO.EFAULT;
+        }
+        if ((options & WAITID.NOWAIT) === 0) reap(kernel, parent, found);
+        return 0;
       },
     }),
     defineSyscall({
@@ -402,6 +458,34 @@ export function registerProcessCalls(kernel: Kernel, table: SyscallTable): void 
     }),
   ];
   for (const definition of definitions) table.register(definition);
+}
+
+const NO_MATCHING_CHILD = "none";
+
+/** The first zombie child `matches` accepts; null while matching children live; NO_MATCHING_CHILD when there are none. */
+function findZombie(
+  parent: Process,
+  matches: (child: Process) => boolean,
+): Process | null | typeof NO_MATCHING_CHILD {
+  let matching = false;
+  for (const child of parent.children) {
+    if (!matches(child)) continue;
+    matching = true;
+    if (child.state === PROCESS_STATE.ZOMBIE) return child;
+  }
+  return matching ? null : NO_MATCHING_CHILD;
+}
+
+function hasChild(parent: Process, matches: (child: Process) => boolean): boolean {
+  for (const child of parent.children) if (matches(child)) return true;
+  return false;
+}
+
+/** Reaps `zombie`: its times join the parent's children totals and it is forgotten. */
+function reap(kernel: Kernel, parent: Process, zombie: Process): void {
+  parent.childrenUserNs += zombie.exitedUserNs + zombie.childrenUserNs;
+  parent.childrenSystemNs += zombie.exitedSystemNs + zombie.childrenSystemNs;
+  kernel.forget(zombie);
 }
 
 /** Does `child` match wait4's pid argument for `parent`? */
