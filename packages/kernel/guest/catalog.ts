@@ -215,6 +215,15 @@ export const KERNEL_GUEST_PROGRAMS: readonly KernelGuestProgram[] = [
     env: [],
   },
   {
+    name: "readiness",
+    binary: "readiness",
+    runtime: "freestanding",
+    summary:
+      "pipes (EOF, EPIPE with SIGPIPE ignored, O_NONBLOCK, 64 KiB) and poll/select readiness, timeouts and a waiting reader",
+    args: [],
+    env: [],
+  },
+  {
     name: "xmm-switch",
     binary: "xmm-switch",
     runtime: "freestanding",

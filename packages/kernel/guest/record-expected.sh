@@ -14,7 +14,7 @@
 set -eu
 cd "$(dirname "$0")"
 
-RUNS="hello exit-codes exit-codes-default fork-tree orphan memory faults time rlimit waitid
+RUNS="hello exit-codes exit-codes-default fork-tree orphan memory faults time rlimit waitid readiness
 musl-hello musl-stdio musl-malloc musl-qsort musl-env musl-string files oom
 bench-getpid bench-yield bench-fork bench-exec spin xmm-switch"
 

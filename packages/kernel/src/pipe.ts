@@ -55,7 +55,7 @@ export class Pipe {
 
   /** poll readiness of one end. */
   readiness(writing: boolean): number {
-    if (writing) return this.readers === 0 ? POLL.OUT | POLL.ERR : this.space >= PIPE_BUF ? POLL.OUT : 0;
+    if (writing) return (this.space >= PIPE_BUF ? POLL.OUT : 0) | (this.readers === 0 ? POLL.ERR : 0);
     return (this.count > 0 ? POLL.IN : 0) | (this.writers === 0 ? POLL.HUP : 0);
   }
 

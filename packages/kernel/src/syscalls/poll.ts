@@ -10,6 +10,12 @@
  * which every pipe and console change wakes, and looks again (the deadline
  * is kept across those re-runs); at the deadline it returns 0. ppoll's
  * signal mask is accepted (signals are not delivered yet).
+ *
+ * select and pselect6 answer the same readiness through fd_set bitmaps:
+ * readable is POLLIN, POLLHUP or POLLERR; writable POLLOUT or POLLERR;
+ * exceptional POLLPRI; a descriptor in a set that is not open is -EBADF;
+ * the sets are rewritten with the ready descriptors and the count
+ * returned; select also writes back the time left, as Linux does.
  */
 import {
   arg,
@@ -27,7 +33,7 @@ import { Struct } from "./user";
 
 const ALWAYS_REPORTED = POLL.ERR | POLL.HUP | POLL.NVAL;
 
-/** Registers poll and ppoll on `table`. */
+/** Registers poll, ppoll, select and pselect6 on `table`. */
 export function registerPollCalls(kernel: Kernel, table: SyscallTable): void {
   const timespec = new Struct(16);
 
@@ -77,6 +83,82 @@ export function registerPollCalls(kernel: Kernel, table: SyscallTable): void {
     });
   };
 
+  /** One select pass over the three sets (each `bytes` long at its address, 0: absent): ready count, or -errno. */
+  const scanSets = (call: SyscallCall, count: number, addresses: readonly number[]): number => {
+    const files = kernel.threadOf(call).process.files!;
+    const memory = call.memory!;
+    const length = Math.ceil(count / 64) * 8;
+    const sets = addresses.map((address) => {
+      const set = new Uint8Array(length);
+      return address === 0 || memory.read(address, set) ? set : null;
+    });
+    if (sets.some((set) => set === null)) return -ERRNO.EFAULT;
+    const results = sets.map(() => new Uint8Array(length));
+    let ready = 0;
+    for (let fd = 0; fd < count; fd++) {
+      const byte = fd >> 3;
+      const bit = 1 << (fd & 7);
+      const wanted = sets.map((set, index) => addresses[index] !== 0 && (set![byte]! & bit) !== 0);
+      if (!wanted[0] && !wanted[1] && !wanted[2]) continue;
+      const file = files.get(fd);
+      if (file === null) return -ERRNO.EBADF;
+      const state = file.operations.poll?.(file) ?? POLL.IN | POLL.OUT;
+      const answers = [
+        (state & (POLL.IN | POLL.HUP | POLL.ERR)) !== 0,
+        (state & (POLL.OUT | POLL.ERR)) !== 0,
+        (state & POLL.PRI) !== 0,
+      ];
+      for (let index = 0; index < 3; index++) {
+        if (wanted[index] && answers[index]) {
+          results[index]![byte]! |= bit;
+          ready++;
+        }
+      }
+    }
+    for (let index = 0; index < 3; index++) {
+      if (addresses[index] !== 0 && !memory.write(addresses[index]!, results[index]!)) return -ERRNO.EFAULT;
+    }
+    return ready;
+  };
+
+  /** select/pselect6 with an absolute deadline, kept across re-runs; `timeLeft` writes the remaining time back. */
+  const select = (
+    call: SyscallCall,
+    count: number,
+    addresses: readonly number[],
+    deadline: number,
+    timeLeft: ((ns: number) => number) | null,
+  ): number => {
+    const thread = kernel.threadOf(call);
+    if (count < 0) return -ERRNO.EINVAL;
+    const limit = Math.min(count, thread.process.limits[RLIMIT.NOFILE]!.soft);
+    if (thread.restartedCall === call.number) deadline = thread.pollDeadline;
+    thread.restartedCall = -1;
+    // The sets must be read again on a re-run, so they are rewritten only once something is ready or time is up.
+    const saved = addresses.map((address) => {
+      if (address === 0) return null;
+      const copy = new Uint8Array(Math.ceil(limit / 64) * 8);
+      return call.memory!.read(address, copy) ? copy : null;
+    });
+    const ready = scanSets(call, limit, addresses);
+    if (ready !== 0) {
+      if (ready > 0) timeLeft?.(Math.max(0, deadline - kernel.monotonicNs()));
+      return ready;
+    }
+    if (deadline <= kernel.monotonicNs()) {
+      timeLeft?.(0);
+      return 0;
+    }
+    saved.forEach((copy, index) => {
+      if (copy !== null) call.memory!.write(addresses[index]!, copy);
+    });
+    thread.pollDeadline = deadline;
+    return kernel.sleep(call, kernel.pollWaiters, {
+      restart: true,
+      ...(deadline === Number.POSITIVE_INFINITY ? {} : { timeoutAt: deadline, timeoutCompletes: 0 }),
+    });
+  };
+
   const definitions: SyscallDefinition[] = [
     defineSyscall({
       number: SYS.poll,
@@ -111,6 +193,62 @@ export function registerPollCalls(kernel: Kernel, table: SyscallTable): void {
           deadline = kernel.monotonicNs() + seconds * 1e9 + nanoseconds;
         }
         return poll(call, address, count, deadline);
+      },
+    }),
+    defineSyscall({
+      number: SYS.select,
+      name: "select",
+      args: [
+        arg.int("nfds"),
+        arg.pointer("readfds", "inout"),
+        arg.pointer("writefds", "inout"),
+        arg.pointer("exceptfds", "inout"),
+        arg.pointer("timeout", "inout", { size: 16 }),
+      ],
+      handler: (call, count, readSet, writeSet, exceptSet, timeoutAddress) => {
+        let deadline = Number.POSITIVE_INFINITY;
+        const memory = call.memory!;
+        if (timeoutAddress !== 0) {
+          if (timespec.copyIn(memory, timeoutAddress, 16) < 0) return -ERRNO.EFAULT;
+          const seconds = timespec.readI64(0);
+          const microseconds = timespec.readI64(8);
+          if (!(seconds >= 0) || !(microseconds >= 0 && microseconds < 1e6)) return -ERRNO.EINVAL;
+          deadline = kernel.monotonicNs() + seconds * 1e9 + microseconds * 1000;
+        }
+        const timeLeft =
+          timeoutAddress === 0
+            ? null
+            : (ns: number) => {
+                const left = new Struct(16);
+                const seconds = Math.floor(ns / 1e9);
+                left.u64(0, seconds);
+                left.u64(8, Math.floor((ns - seconds * 1e9) / 1000));
+                return left.copyOut(memory, timeoutAddress, 16);
+              };
+        return select(call, count, [readSet, writeSet, exceptSet], deadline, timeLeft);
+      },
+    }),
+    defineSyscall({
+      number: SYS.pselect6,
+      name: "pselect6",
+      args: [
+        arg.int("nfds"),
+        arg.pointer("readfds", "inout"),
+        arg.pointer("writefds", "inout"),
+        arg.pointer("exceptfds", "inout"),
+        arg.pointer("timeout", "in", { size: 16 }),
+        arg.pointer("sigmask", "in", { size: 16 }),
+      ],
+      handler: (call, count, readSet, writeSet, exceptSet, timeoutAddress) => {
+        let deadline = Number.POSITIVE_INFINITY;
+        if (timeoutAddress !== 0) {
+          if (timespec.copyIn(call.memory!, timeoutAddress, 16) < 0) return -ERRNO.EFAULT;
+          const seconds = timespec.readI64(0);
+          const nanoseconds = timespec.readI64(8);
+          if (!(seconds >= 0) || !(nanoseconds >= 0 && nanoseconds < 1e9)) return -ERRNO.EINVAL;
+          deadline = kernel.monotonicNs() + seconds * 1e9 + nanoseconds;
+        }
+        return select(call, count, [readSet, writeSet, exceptSet], deadline, null);
       },
     }),
   ];
