@@ -40,6 +40,24 @@ const COMMANDS: readonly (readonly string[])[] = [
   // read polls the pipe: here it waits for a writer that is still counting, then for end of file.
   ["sh", "-c", "(i=0; while [ $i -lt 300 ]; do i=$((i+1)); done; echo late) | (read z; echo got $z)"],
   ["sh", "-c", 'echo a | { cat; read y; echo "[$y] $?"; }'],
+  [
+    "sh",
+    "-c",
+    "echo a b c | cut -d' ' -f2; printf 'b\\na\\nb\\n' | sort | uniq -c; printf '1\\n2\\n3\\n' | tail -n 2",
+  ],
+  ["sh", "-c", "echo hello | grep -c ll; echo hello world | sed s/world/there/; test 3 -gt 2 && echo yes"],
+  ["sh", "-c", "echo abc | sha256sum; echo abc | md5sum; echo abc | od -An -tx1; echo abc | xxd"],
+  [
+    "sh",
+    "-c",
+    "mkdir -p /tmp/q/r && ls /tmp/q && rm -r /tmp/q && echo ok; echo x > /tmp/t1; cat /tmp/t1 /tmp/t1 | wc -l; rm /tmp/t1",
+  ],
+  ["sh", "-c", "trap 'echo trapped' EXIT; yes | head -n 2"],
+  [
+    "sh",
+    "-c",
+    "date -u -d @0 +%Y; echo abc | rev | tac; basename /x/y; dirname /x/y; echo $(( 7 / 2 )) $(( 7 % 2 ))",
+  ],
 ];
 
 describe.skipIf(!available)(
