@@ -80,8 +80,10 @@ export interface RunStats {
   readonly processes: number;
   /** CPUs that came up. */
   readonly cpusOnline: number;
-  /** Free frames at the end minus right after boot (0: every page came back). */
+  /** Free frames at the end (the kernel's slab caches shrunk first) minus right after boot (0: every page came back). */
   readonly frameDelta: number;
+  /** Objects still allocated from the kernel's slab caches at the end (0: none leaked). */
+  readonly slabObjects: number;
   /** Host ms from the start of the run to init's first instruction (boot and exec). */
   readonly bootHostMs: number;
   /** Virtual ns at that point (calibration and the wait for the APs). */
@@ -154,6 +156,7 @@ export function runProgram(options: RunOptions, output: RunOutput): RunResult {
   ): RunResult => {
     flush();
     const k = kernel!;
+    k.reclaimCaches();
     let instructions = 0;
     for (const cpu of machine.cpus) instructions += cpu.retiredInstructions;
     return {
@@ -169,6 +172,7 @@ export function runProgram(options: RunOptions, output: RunOutput): RunResult {
         processes: k.processesCreated,
         cpusOnline: k.onlineCpus,
         frameDelta: k.frames.freeFrames - k.freeFramesAfterBoot,
+        slabObjects: k.slabObjectsInUse,
         bootHostMs,
         bootVirtualNs,
       },

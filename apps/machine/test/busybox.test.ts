@@ -58,6 +58,14 @@ const COMMANDS: readonly (readonly string[])[] = [
     "-c",
     "date -u -d @0 +%Y; echo abc | rev | tac; basename /x/y; dirname /x/y; echo $(( 7 / 2 )) $(( 7 % 2 ))",
   ],
+  // Signals: the shell's SIGCHLD handler and sigsuspend for `wait`, trap handlers, a child killed by SIGTERM.
+  ["sh", "-c", "true & wait; echo waited $?; (exit 7) & wait $!; echo status $?"],
+  [
+    "sh",
+    "-c",
+    "trap 'echo got USR1' USR1; kill -USR1 $$; echo after; trap 'echo INT caught' INT; kill -INT $$; echo still",
+  ],
+  ["sh", "-c", "f() { echo in f; return 3; }; f; echo $?; sh -c 'kill -TERM $$'; echo $?"],
 ];
 
 describe.skipIf(!available)(
@@ -84,6 +92,7 @@ describe.skipIf(!available)(
         );
         expect([out, err, result.exitCode]).toEqual([native.stdout, native.stderr, nativeStatus]);
         expect(result.stats.frameDelta).toBe(0);
+        expect(result.stats.slabObjects).toBe(0);
       });
     }
   },

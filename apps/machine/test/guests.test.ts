@@ -83,6 +83,7 @@ describe("kernel guest programs against Linux", () => {
       expect(got.stderr.toString("latin1")).toBe(Buffer.from(expected.stderr).toString("latin1"));
       expect(got.result.exitCode).toBe(expected.status);
       expect(got.result.stats.frameDelta).toBe(0);
+      expect(got.result.stats.slabObjects).toBe(0);
     });
   }
 
@@ -120,6 +121,7 @@ describe("hw-x86 guest programs under the whole kernel", () => {
       expect(got.stdout.toString("latin1")).toBe(Buffer.from(expected.stdout).toString("latin1"));
       expect(got.result.exitCode).toBe(expected.status);
       expect(got.result.stats.frameDelta).toBe(0);
+      expect(got.result.stats.slabObjects).toBe(0);
     });
   }
   it("covers every program of the catalogue", () => {

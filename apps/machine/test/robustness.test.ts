@@ -145,6 +145,7 @@ describe("exhausted memory", () => {
     expect(kernel!.log.at(-1)).toBe("Out of memory: Killed process 1 (oom)\n");
     expect(printed).not.toContain("done");
     expect(result.stats.frameDelta).toBe(0);
+    expect(result.stats.slabObjects).toBe(0);
   });
 });
 

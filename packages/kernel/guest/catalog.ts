@@ -206,6 +206,16 @@ export const KERNEL_GUEST_PROGRAMS: readonly KernelGuestProgram[] = [
     env: [],
   },
   {
+    name: "signals",
+    binary: "signals",
+    runtime: "musl",
+    summary:
+      "handlers with siginfo (kill, raise, sigqueue), pending and coalescing, realtime queueing, nesting and SA_NODEFER, SA_RESETHAND, alarm+pause, sigsuspend, fault handlers resuming past SIGSEGV/SIGFPE/SIGILL/SIGTRAP, sigaltstack+SA_ONSTACK, EINTR vs SA_RESTART, SIGCHLD, masks across fork and exec, a forged frame, death by SIGTERM",
+    args: [],
+    env: [],
+    argv0IsPath: true,
+  },
+  {
     name: "waitid",
     binary: "waitid",
     runtime: "freestanding",

@@ -94,8 +94,15 @@ export function execProgram(
   process.files?.closeOnExecAll();
   for (let signal = 0; signal < process.actions.length; signal++) {
     const action = process.actions[signal];
-    if (action !== null && action !== undefined && action.handler !== 1) process.actions[signal] = null;
+    if (action === null || action === undefined) continue;
+    // Handlers become SIG_DFL; SIG_IGN stays, without flags or mask (Linux's flush_signal_handlers).
+    process.actions[signal] =
+      action.handler === 1 ? { handler: 1, flags: 0, restorer: 0, maskLow: 0, maskHigh: 0 } : null;
   }
+  // The mask and pending signals survive execve; the alternate stack does not (sigaltstack(2)).
+  thread.altStack.sp = 0;
+  thread.altStack.size = 0;
+  thread.altStack.flags = 0;
   process.name = baseName(image.path).slice(0, COMM_LENGTH);
   process.executable = image.path;
   thread.clearChildTid = 0;

@@ -60,9 +60,11 @@ import {
   copyFromUser,
   copyToUser,
   FAULT,
+  FrameOwnerTable,
   FrameRefCounts,
   type MemoryRegion,
   PageTable,
+  type SlabCache,
   type TlbShootdown,
 } from "@tsos/mm";
 import {
@@ -92,20 +94,16 @@ import { AP_TRAMPOLINE, GATE_BASE, IDT_BYTES, IDT_VIRTUAL, KERNEL_VECTOR, SYSCAL
 import { Pipe } from "./pipe";
 import { defaultLimits, PROCESS_STATE, Process, ProcessMemory, Thread, ThreadTask } from "./process";
 import { KernelRandom } from "./random";
-import {
-  DEFAULT_ACTION,
-  defaultAction,
-  exitedStatus,
-  SIGNAL,
-  signaledStatus,
-  signalForException,
-} from "./signals";
+import { SI, Signals } from "./signal-delivery";
+import { SigInfoStore } from "./signal-queue";
+import { exitedStatus, SIGNAL, siCodeForException, signaledStatus, signalForException } from "./signals";
 import { registerFsCalls } from "./syscalls/fs";
 import { registerInfoCalls } from "./syscalls/info";
 import { registerIoCalls } from "./syscalls/io";
 import { registerMemoryCalls } from "./syscalls/memory";
 import { registerPollCalls } from "./syscalls/poll";
 import { registerProcessCalls } from "./syscalls/process";
+import { registerSignalCalls } from "./syscalls/signal";
 import { registerTimeCalls } from "./syscalls/time";
 import { KernelFileSystem } from "./vfs";
 
@@ -228,6 +226,12 @@ export class Kernel {
   readonly consoleReaders: WaitQueue;
   /** poll/ppoll sleepers: woken (to look again) by any change of a pipe or the console. */
   readonly pollWaiters: WaitQueue;
+  /** pause and sigsuspend sleep here: only a signal ends their wait. */
+  readonly signalWaiters: WaitQueue;
+  /** Owners of the frames the kernel's slab caches hold. */
+  readonly slabOwners: FrameOwnerTable;
+  /** Signal generation and delivery; its store is the `sigqueue` slab cache. */
+  readonly signals: Signals;
   /** Set once the machine is powering off. */
   halt: KernelHalt | null = null;
   /** The calibrated timer (after boot). */
@@ -328,6 +332,9 @@ export class Kernel {
     this.consoleReaders = new WaitQueue(waker, this.timers);
     this.console.attachReaders(this.consoleReaders);
     this.pollWaiters = new WaitQueue(waker, this.timers);
+    this.signalWaiters = new WaitQueue(waker, this.timers);
+    this.slabOwners = new FrameOwnerTable(this.frames.frameCount);
+    this.signals = new Signals(this, new SigInfoStore(hardware.memory, this.frames, this.slabOwners));
     this.console.changed = () => void this.pollWaiters.wakeAll();
     const host: ContinuationHost = {
       park: (continuation) => this.threadOfCall(continuation).task.context,
@@ -346,6 +353,7 @@ export class Kernel {
     registerInfoCalls(this, this.table);
     registerFsCalls(this, this.table);
     registerPollCalls(this, this.table);
+    registerSignalCalls(this, this.table);
     this.interruptStatistics = new InterruptStatistics(this.cpuCount);
     this.interrupts = new InterruptDispatcher({
       lapics: Array.from({ length: this.cpuCount }, (_, cpu) => ({
@@ -653,13 +661,23 @@ export class Kernel {
         this.killProcess(process, SIGNAL.SIGKILL);
         return;
       }
-      this.killProcess(process, SIGNAL.SIGSEGV);
+      // Linux's set_signal_archinfo: the user bit, and the protection bit for a kernel address.
+      thread.trapNumber = vector;
+      thread.errorCode = (frame.errorCode | 4 | (address >= 2 ** 47 ? 1 : 0)) >>> 0;
+      thread.faultAddress = address;
+      this.signals.force(thread, SIGNAL.SIGSEGV, this.signals.faultInfo(SIGNAL.SIGSEGV, result, address));
       return;
     }
     if (vector === EXCEPTION.NM && this.scheduler.fpuTrap(frame.cpuId, frame.context)) return;
     if (vector === EXCEPTION.DF || vector === EXCEPTION.MC)
       throw new Error(`${vector === EXCEPTION.DF ? "double fault" : "machine check"} in user mode`);
-    this.killProcess(process, signalForException(vector));
+    const signal = signalForException(vector);
+    thread.trapNumber = vector;
+    thread.errorCode = Math.max(frame.errorCode, 0);
+    const regs = frame.context.regs;
+    const rip = regs[SLOT.RIP * 2 + 1]! * 4294967296 + regs[SLOT.RIP * 2]!;
+    const code = siCodeForException(vector, frame.context.mxcsr);
+    this.signals.force(thread, signal, this.signals.faultInfo(signal, code, code === SI.KERNEL ? 0 : rip));
   }
 
   private timerInterrupt(cpu: number): void {
@@ -682,7 +700,12 @@ export class Kernel {
     const idle = scheduler.runQueues[cpu]!.idle;
     const first = scheduler.current(cpu);
     // The common case: the running thread goes on and the scheduler has nothing to do.
-    if (first !== idle && !isDying((first as ThreadTask).thread.process) && !scheduler.wantsSchedule(cpu)) {
+    if (
+      first !== idle &&
+      !(first as ThreadTask).thread.signalCheck &&
+      !isDying((first as ThreadTask).thread.process) &&
+      !scheduler.wantsSchedule(cpu)
+    ) {
       if (this.cpus[cpu]!.armedAt === Number.POSITIVE_INFINITY) this.armTimer(cpu);
       return;
     }
@@ -708,7 +731,10 @@ export class Kernel {
         this.hardware.processors[cpu]!.idle();
         return;
       }
-      if (!isDying((next as ThreadTask).thread.process)) break;
+      const thread = (next as ThreadTask).thread;
+      if (isDying(thread.process)) continue;
+      if (thread.signalCheck && this.signals.deliver(cpu, thread, frame.context)) switched = true;
+      if (!isDying(thread.process)) break;
     }
     if (switched) {
       frame.returnPath = RETURN_PATH.IRET;
@@ -737,6 +763,11 @@ export class Kernel {
     if (deadline === Number.POSITIVE_INFINITY) state.timer.armDeadline(0, 0);
     else state.timer.armDeadlineAt(deadline);
     state.armedAt = deadline;
+  }
+
+  /** Asks `cpu` to pass through its way back to user mode soon (a reschedule IPI). */
+  requestReschedule(cpu: number): void {
+    this.sendReschedule(cpu);
   }
 
   private sendReschedule(cpu: number): void {
@@ -1091,28 +1122,68 @@ export class Kernel {
   }
 
   /**
-   * Sends `signal` to `process` (kill, tgkill, the kernel). Handlers are
-   * recorded but not run yet, so a signal takes its default action unless
-   * it is ignored (SIG_IGN, or ignored by default): terminate (and "core"),
-   * stop (SIGSTOP and the tty stops), continue (SIGCONT).
+   * Sends `signal` to `process` — or to `thread` of it — with siginfo
+   * `info` (default: SI_KERNEL); see signal-delivery.ts for what happens.
    */
-  sendSignal(process: Process, signal: number): void {
-    if (signal === 0 || process.state !== PROCESS_STATE.ALIVE) return;
-    const catchable = signal !== SIGNAL.SIGKILL && signal !== SIGNAL.SIGSTOP;
-    const disposition = process.actions[signal]?.handler ?? 0;
-    if (catchable && disposition === 1 /* SIG_IGN */) return;
-    const action = defaultAction(signal);
-    if (action === DEFAULT_ACTION.IGNORE) return;
-    if (action === DEFAULT_ACTION.CONTINUE) {
-      this.continueProcess(process);
-      return;
-    }
-    if (action === DEFAULT_ACTION.STOP) {
-      this.stopProcess(process);
-      return;
-    }
-    this.continueProcess(process);
-    this.killProcess(process, signal);
+  sendSignal(process: Process, signal: number, info?: Uint8Array, thread: Thread | null = null): void {
+    this.signals.send(process, signal, info ?? this.signals.kernelInfo(signal), thread);
+  }
+
+  /** The kernel's slab caches (their statistics go in reports; `reclaim` frees their empty slabs). */
+  get slabCaches(): readonly SlabCache[] {
+    return [this.signals.store.cache];
+  }
+
+  /** Objects allocated from the kernel's slab caches now (0 when nothing is queued or held). */
+  get slabObjectsInUse(): number {
+    let inUse = 0;
+    for (const cache of this.slabCaches) inUse += cache.objectsInUse;
+    return inUse;
+  }
+
+  /** Returns the slab caches' empty slabs to the frame allocator (a shrinker pass): frames freed. */
+  reclaimCaches(): number {
+    let freed = 0;
+    for (const cache of this.slabCaches) freed += cache.reclaim();
+    return freed;
+  }
+
+  /**
+   * ITIMER_REAL of `process` (alarm, setitimer): SIGALRM `valueNs` from
+   * now (0 disarms), then every `intervalNs` (0: once). Returns the
+   * previous setting's time left (ns; 0 when disarmed).
+   */
+  setAlarm(process: Process, valueNs: number, intervalNs: number): number {
+    const left = this.alarmLeft(process);
+    this.cancelAlarm(process);
+    process.alarmIntervalNs = intervalNs;
+    if (valueNs > 0) this.armAlarm(process, this.nowNs() + valueNs);
+    return left;
+  }
+
+  /** Time left (ns) on `process`'s ITIMER_REAL; 0 when disarmed. */
+  alarmLeft(process: Process): number {
+    return process.alarmHandle === 0 ? 0 : Math.max(1, process.alarmDeadlineNs - this.nowNs());
+  }
+
+  /** Disarms ITIMER_REAL (exit; a fork child starts without one). */
+  cancelAlarm(process: Process): void {
+    if (process.alarmHandle !== 0) this.timers.cancel(process.alarmHandle);
+    process.alarmHandle = 0;
+  }
+
+  private armAlarm(process: Process, deadline: number): void {
+    process.alarmDeadlineNs = deadline;
+    process.alarmHandle = this.timers.add(deadline, {
+      timerFired: () => {
+        process.alarmHandle = 0;
+        if (process.state !== PROCESS_STATE.ALIVE) return;
+        if (process.alarmIntervalNs > 0)
+          this.armAlarm(process, Math.max(deadline + process.alarmIntervalNs, this.nowNs() + 1));
+        this.sendSignal(process, SIGNAL.SIGALRM);
+      },
+    });
+    this.armTimer(this.currentCpu);
   }
 
   /** Job-control stop: runnable threads leave their run queues now, running ones on their way back to user mode. */
@@ -1220,6 +1291,7 @@ export class Kernel {
       process.memory.access.write(thread.clearChildTid, zero);
     }
     this.reapable.push(task);
+    this.signals.releaseThread(thread);
     if (process.threads.size === 0) this.exitProcess(process, status);
   }
 
@@ -1249,8 +1321,14 @@ export class Kernel {
       } else if (child.state === PROCESS_STATE.ZOMBIE) this.forget(child);
     }
     process.children.clear();
-    if (process.parent !== null) process.parent.childWaiters.wakeAll();
-    else this.forget(process);
+    this.cancelAlarm(process);
+    const parent = process.parent;
+    if (parent === null) this.forget(process);
+    else {
+      // Auto-reaped children (SIGCHLD ignored, SA_NOCLDWAIT) leave no times in the parent's, as on Linux.
+      if (this.signals.childExited(parent, process, status)) this.forget(process);
+      parent.childWaiters.wakeAll();
+    }
     if (process.pid === 1) {
       this.halt = { reason: "init-exited", status, message: "" };
       this.hardware.powerOff();
@@ -1286,12 +1364,15 @@ export class Kernel {
       timeoutAt?: number;
       timeoutResult?: number;
       timeoutCompletes?: number;
+      /** A handled signal may interrupt the wait (default true; fatal signals always end it). */
+      interruptible?: boolean;
     } = {},
   ): number {
     const thread = this.threadOf(call);
     const continuation = call.park();
     this.scheduler.block(call.cpuId);
     thread.waitingOn = queue;
+    thread.interruptible = options.interruptible ?? true;
     const timesOut = options.timeoutCompletes !== undefined;
     const finish = {
       complete: (result: number) => {
@@ -1300,7 +1381,11 @@ export class Kernel {
         else if (options.restart === true && result !== -4) {
           thread.restartedCall = continuation.number;
           continuation.restart();
-        } else continuation.complete(result);
+        } else {
+          // A signal interrupted the wait: delivery decides between -EINTR and a restart.
+          if (result === -4) thread.interruptedCall = continuation.number;
+          continuation.complete(result);
+        }
       },
       restart: () => {
         thread.waitingOn = null;

@@ -21,6 +21,8 @@ import { Task, type WaitQueue } from "@tsos/sched";
 import type { UserMemory } from "@tsos/syscall";
 import type { FileTable } from "./files";
 import type { Inode } from "./fs/index";
+import type { AltStack } from "./signal-frame";
+import { PendingSignals } from "./signal-queue";
 
 /** A (possibly shared) user address space and its accessor for system calls. */
 export class ProcessMemory {
@@ -88,7 +90,7 @@ export const PROCESS_STATE = { ALIVE: 0, ZOMBIE: 1, REAPED: 2 } as const;
 /** One of {@link PROCESS_STATE}. */
 export type ProcessState = (typeof PROCESS_STATE)[keyof typeof PROCESS_STATE];
 
-/** A recorded signal disposition (rt_sigaction); delivery comes with signal handling. */
+/** A signal disposition (rt_sigaction): handler 0 = SIG_DFL, 1 = SIG_IGN, else the handler's address. */
 export interface SignalAction {
   handler: number;
   flags: number;
@@ -130,6 +132,16 @@ export class Process {
   executable: string;
   readonly limits: ResourceLimit[];
   readonly actions: (SignalAction | null)[] = [];
+  /** Signals sent to the process (kill), taken by whichever thread does not block them. */
+  readonly sharedPending = new PendingSignals();
+  /** Realtime signal instances queued (RLIMIT_SIGPENDING bounds them). */
+  queuedSignals = 0;
+  /** The signal the parent gets when this process ends (clone's low byte; SIGCHLD for fork). */
+  exitSignal = 17;
+  /** ITIMER_REAL (alarm, setitimer): the timer handle (0 none), its period (ns) and the timer target. */
+  alarmHandle = 0;
+  alarmIntervalNs = 0;
+  alarmDeadlineNs = 0;
   /** Accumulated CPU time of reaped children (ns), for getrusage(RUSAGE_CHILDREN) and times(). */
   childrenUserNs = 0;
   childrenSystemNs = 0;
@@ -183,6 +195,24 @@ export class Thread {
   restartedCall = -1;
   /** poll/ppoll's absolute deadline (ns) across restarts. */
   pollDeadline = Number.POSITIVE_INFINITY;
+  /** Signals sent to this thread (tgkill, faults). */
+  readonly pending = new PendingSignals();
+  /** A signal may be deliverable: the way back to user mode looks (TIF_SIGPENDING). */
+  signalCheck = false;
+  /** sigsuspend / ppoll / pselect6 replaced the mask: the mask to restore once a handler ran (or the call ends). */
+  savedMaskLow = 0;
+  savedMaskHigh = 0;
+  savedMaskValid = false;
+  /** The system call a signal interrupted (its number; RAX holds -EINTR), for restart after delivery; -1 none. */
+  interruptedCall = -1;
+  /** The current sleep may be interrupted by a handled signal (vfork's wait may not). */
+  interruptible = true;
+  /** The alternate signal stack (sigaltstack). */
+  readonly altStack: AltStack = { sp: 0, size: 0, flags: 0 };
+  /** The last fault's trap number, error code and address (the sigcontext's trapno, err, cr2). */
+  trapNumber = 0;
+  errorCode = 0;
+  faultAddress = 0;
   /** set_robust_list's head and length (recorded). */
   robustList = 0;
   robustListLength = 0;

@@ -3,8 +3,7 @@
  * CPU exception raises in the process that caused it (Linux's
  * arch/x86/kernel/traps.c).
  *
- * Handlers are recorded (`rt_sigaction`) but not delivered yet: every
- * signal takes its default action. The actions: terminate (most), ignore
+ * Delivery to handlers is signal-delivery.ts. The default actions: terminate (most), ignore
  * (SIGCHLD, SIGURG, SIGWINCH), stop/continue (SIGSTOP, SIGTSTP, SIGTTIN,
  * SIGTTOU / SIGCONT), and "core" (terminate; no core file is written, so
  * the wait status's core flag stays clear, as on Linux with RLIMIT_CORE 0).
@@ -108,6 +107,35 @@ export function signalForException(vector: number): number {
       return SIGNAL.SIGBUS;
     default:
       return SIGNAL.SIGSEGV;
+  }
+}
+
+/**
+ * The si_code Linux gives the signal of exception `vector` (page faults
+ * have theirs from mm): FPE_INTDIV for #DE, ILL_ILLOPN for #UD, BUS_ADRALN
+ * for #AC, the SIMD exception's FPE_FLT* from `mxcsr` for #XM, and
+ * SI_KERNEL — with no address — for #GP, #BP (int3) and the rest.
+ */
+export function siCodeForException(vector: number, mxcsr: number): number {
+  switch (vector) {
+    case EXCEPTION.DE:
+      return 1; // FPE_INTDIV
+    case EXCEPTION.UD:
+      return 2; // ILL_ILLOPN
+    case EXCEPTION.AC:
+      return 1; // BUS_ADRALN
+    case EXCEPTION.XM:
+    case EXCEPTION.MF: {
+      const raised = mxcsr & ~(mxcsr >> 7) & 0x3f;
+      if ((raised & 0x01) !== 0) return 7; // FPE_FLTINV
+      if ((raised & 0x04) !== 0) return 3; // FPE_FLTDIV
+      if ((raised & 0x08) !== 0) return 4; // FPE_FLTOVF
+      if ((raised & 0x12) !== 0) return 5; // FPE_FLTUND
+      if ((raised & 0x20) !== 0) return 6; // FPE_FLTRES
+      return 7;
+    }
+    default:
+      return 0x80; // SI_KERNEL
   }
 }
 

@@ -39,6 +39,13 @@ export interface SyscallDefinition<Args extends readonly ArgSpec[] = readonly Ar
 /** Returned by a handler whose call was parked: the caller's frame waits for a waker (continuation.ts). */
 export const SYSCALL_BLOCKED = Number.MIN_SAFE_INTEGER;
 
+/**
+ * Returned by a handler that set every user register itself (rt_sigreturn):
+ * the dispatcher writes no result into RAX and returns with IRET, since RCX
+ * and R11 hold the restored values rather than SYSCALL's.
+ */
+export const SYSCALL_REGISTERS_SET = Number.MIN_SAFE_INTEGER + 1;
+
 /** Declares a system call; `args` should be written inline (or `as const`) so the handler's parameter types follow it. */
 export function defineSyscall<const Args extends readonly ArgSpec[]>(definition: {
   number: number;

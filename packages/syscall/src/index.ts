@@ -38,7 +38,13 @@ export {
   type ContinuationOwner,
   type ContinuationState,
 } from "./continuation";
-export { defineSyscall, SYSCALL_BLOCKED, type SyscallDefinition, type SyscallHandler } from "./definition";
+export {
+  defineSyscall,
+  SYSCALL_BLOCKED,
+  SYSCALL_REGISTERS_SET,
+  type SyscallDefinition,
+  type SyscallHandler,
+} from "./definition";
 export { SyscallInstallError, SyscallRegistrationError } from "./errors";
 export { type ReferenceOutcome, referenceValidate } from "./reference-validator";
 export {

@@ -18,12 +18,20 @@
  * two bytes of user space, or a kernel that set RIP through the context)
  * never reaches SYSRET — the CVE-2012-0217 lesson.
  */
-import { GPR, RETURN_PATH, SLOT, type TrapFrame, type TrapHandler, writeNumber } from "@tsos/hw-x86";
+import {
+  GPR,
+  RETURN_PATH,
+  readSignedNumber,
+  SLOT,
+  type TrapFrame,
+  type TrapHandler,
+  writeNumber,
+} from "@tsos/hw-x86";
 import { ERRNO } from "./abi/errno";
 import { ARGUMENT_REGISTERS } from "./abi/registers";
 import { syscallName } from "./abi/syscall-numbers";
 import { Continuation, type ContinuationHost, type ContinuationOwner } from "./continuation";
-import { SYSCALL_BLOCKED } from "./definition";
+import { SYSCALL_BLOCKED, SYSCALL_REGISTERS_SET } from "./definition";
 import type { SyscallTracer } from "./strace";
 import { type CallParker, SyscallCall } from "./syscall-call";
 import { SyscallStats } from "./syscall-stats";
@@ -147,6 +155,12 @@ export class SyscallDispatcher implements CallParker, ContinuationOwner {
     else stats.outOfRange++;
     if (result === SYSCALL_BLOCKED) {
       this.parkCurrent(call, frame, tracing);
+      return;
+    }
+    if (result === SYSCALL_REGISTERS_SET) {
+      if (tracing)
+        this.tracer!.traceCall(call, number, table.entry(number), this.traceWords, readSignedNumber(regs, 0));
+      frame.returnPath = RETURN_PATH.IRET;
       return;
     }
     writeResult(regs, result);

@@ -1,9 +1,6 @@
 /**
  * System information and per-process settings: uname, sysinfo, getrandom,
- * umask, getrlimit/setrlimit/prlimit64, and the recorded-only signal
- * calls rt_sigaction / rt_sigprocmask (dispositions and masks are kept and
- * reported back; delivery to handlers comes with signal handling, so until
- * then a signal always takes its default action).
+ * umask, getrlimit/setrlimit/prlimit64.
  *
  * uname says Linux / x86_64 (the ABI implemented) with release
  * "6.1.0-tsos" (a version libcs accept) and version "#1 SMP tsos".
@@ -22,7 +19,6 @@ import {
 } from "@tsos/syscall";
 import type { Kernel } from "../kernel";
 import { PROCESS_STATE, type Process, RLIMIT, RLIMIT_COUNT } from "../process";
-import { SIGNAL, SIGNAL_COUNT } from "../signals";
 import { Struct } from "./user";
 
 const UTS_FIELD = 65;
@@ -37,17 +33,12 @@ export const UTSNAME = {
 } as const;
 const GRND_MASK = 1 | 2 | 4;
 const GETRANDOM_MAX = 33554431;
-const SIG = { BLOCK: 0, UNBLOCK: 1, SETMASK: 2 } as const;
-/** KILL and STOP can be neither caught nor blocked. */
-const UNBLOCKABLE_LOW = (1 << (SIGNAL.SIGKILL - 1)) | (1 << (SIGNAL.SIGSTOP - 1));
 
 /** Registers the information calls on `table`. */
 export function registerInfoCalls(kernel: Kernel, table: SyscallTable): void {
   const utsname = new Struct(UTS_FIELD * 6);
   const sysinfo = new Struct(112);
   const limit = new Struct(16);
-  const action = new Struct(32);
-  const mask = new Struct(8);
 
   /** Reads (and optionally replaces) a limit of `target`; the errno rules of prlimit(2). */
   const limits = (
@@ -183,89 +174,6 @@ export function registerInfoCalls(kernel: Kernel, table: SyscallTable): void {
         const target = pid === 0 ? kernel.threadOf(call).process : kernel.processes.get(pid);
         if (target === undefined || target.state !== PROCESS_STATE.ALIVE) return -ERRNO.ESRCH;
         return limits(call, target, resource, newAddress, oldAddress);
-      },
-    }),
-    defineSyscall({
-      number: SYS.rt_sigaction,
-      name: "rt_sigaction",
-      args: [
-        arg.signal(),
-        arg.pointer("act", "in", { size: 32 }),
-        arg.pointer("oact", "out", { size: 32 }),
-        arg.size("sigsetsize"),
-      ],
-      handler: (call, signal, actAddress, oldAddress, setSize) => {
-        if (setSize !== 8) return -ERRNO.EINVAL;
-        if (signal < 1 || signal > SIGNAL_COUNT) return -ERRNO.EINVAL;
-        if (actAddress !== 0 && (signal === SIGNAL.SIGKILL || signal === SIGNAL.SIGSTOP))
-          return -ERRNO.EINVAL;
-        const process = kernel.threadOf(call).process;
-        const memory = call.memory!;
-        const old = process.actions[signal] ?? null;
-        let replacement = old;
-        if (actAddress !== 0) {
-          if (action.copyIn(memory, actAddress, 32) < 0) return -ERRNO.EFAULT;
-          replacement = {
-            handler: action.readI64(0),
-            flags: action.readU32(8),
-            restorer: action.readI64(16),
-            maskLow: action.readU32(24) & ~UNBLOCKABLE_LOW,
-            maskHigh: action.readU32(28),
-          };
-        }
-        if (oldAddress !== 0) {
-          action.clear();
-          if (old !== null) {
-            action.u64(0, old.handler);
-            action.u64(8, old.flags);
-            action.u64(16, old.restorer);
-            action.u32(24, old.maskLow);
-            action.u32(28, old.maskHigh);
-          }
-          if (action.copyOut(memory, oldAddress, 32) < 0) return -ERRNO.EFAULT;
-        }
-        process.actions[signal] = replacement;
-        return 0;
-      },
-    }),
-    defineSyscall({
-      number: SYS.rt_sigprocmask,
-      name: "rt_sigprocmask",
-      args: [
-        arg.int("how"),
-        arg.pointer("set", "in", { size: 8 }),
-        arg.pointer("oldset", "out", { size: 8 }),
-        arg.size("sigsetsize"),
-      ],
-      handler: (call, how, setAddress, oldAddress, setSize) => {
-        if (setSize !== 8) return -ERRNO.EINVAL;
-        const thread = kernel.threadOf(call);
-        const memory = call.memory!;
-        const oldLow = thread.signalMaskLow;
-        const oldHigh = thread.signalMaskHigh;
-        if (setAddress !== 0) {
-          if (how !== SIG.BLOCK && how !== SIG.UNBLOCK && how !== SIG.SETMASK) return -ERRNO.EINVAL;
-          if (mask.copyIn(memory, setAddress, 8) < 0) return -ERRNO.EFAULT;
-          const low = mask.readU32(0);
-          const high = mask.readU32(4);
-          if (how === SIG.BLOCK) {
-            thread.signalMaskLow = (oldLow | low) >>> 0;
-            thread.signalMaskHigh = (oldHigh | high) >>> 0;
-          } else if (how === SIG.UNBLOCK) {
-            thread.signalMaskLow = (oldLow & ~low) >>> 0;
-            thread.signalMaskHigh = (oldHigh & ~high) >>> 0;
-          } else {
-            thread.signalMaskLow = low;
-            thread.signalMaskHigh = high;
-          }
-          thread.signalMaskLow = (thread.signalMaskLow & ~UNBLOCKABLE_LOW) >>> 0;
-        }
-        if (oldAddress !== 0) {
-          mask.u32(0, oldLow);
-          mask.u32(4, oldHigh);
-          if (mask.copyOut(memory, oldAddress, 8) < 0) return -ERRNO.EFAULT;
-        }
-        return 0;
       },
     }),
   ];

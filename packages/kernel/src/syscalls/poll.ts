@@ -9,7 +9,8 @@
  * events; with none and a timeout left it sleeps on the kernel's poll queue,
  * which every pipe and console change wakes, and looks again (the deadline
  * is kept across those re-runs); at the deadline it returns 0. ppoll's
- * signal mask is accepted (signals are not delivered yet).
+ * and pselect6's signal mask replaces the caller's for the call (a handler
+ * that interrupts it runs with that mask and returns to the caller's).
  *
  * select and pselect6 answer the same readiness through fd_set bitmaps:
  * readable is POLLIN, POLLHUP or POLLERR; writable POLLOUT or POLLERR;
@@ -36,6 +37,7 @@ const ALWAYS_REPORTED = POLL.ERR | POLL.HUP | POLL.NVAL;
 /** Registers poll, ppoll, select and pselect6 on `table`. */
 export function registerPollCalls(kernel: Kernel, table: SyscallTable): void {
   const timespec = new Struct(16);
+  const sigset = new Struct(16);
 
   /** One pass over the pollfd array: the number with events (revents written back), or -errno. */
   const scan = (call: SyscallCall, address: number, count: number): number => {
@@ -184,6 +186,10 @@ export function registerPollCalls(kernel: Kernel, table: SyscallTable): void {
       ],
       handler: (call, address, count, timeoutAddress, maskAddress, setSize) => {
         if (maskAddress !== 0 && setSize !== 8) return -ERRNO.EINVAL;
+        if (maskAddress !== 0) {
+          if (sigset.copyIn(call.memory!, maskAddress, 8) < 0) return -ERRNO.EFAULT;
+          kernel.signals.applyTemporaryMask(kernel.threadOf(call), sigset.readU32(0), sigset.readU32(4));
+        }
         let deadline = Number.POSITIVE_INFINITY;
         if (timeoutAddress !== 0) {
           if (timespec.copyIn(call.memory!, timeoutAddress, 16) < 0) return -ERRNO.EFAULT;
@@ -239,8 +245,18 @@ export function registerPollCalls(kernel: Kernel, table: SyscallTable): void {
         arg.pointer("timeout", "in", { size: 16 }),
         arg.pointer("sigmask", "in", { size: 16 }),
       ],
-      handler: (call, count, readSet, writeSet, exceptSet, timeoutAddress) => {
+      handler: (call, count, readSet, writeSet, exceptSet, timeoutAddress, maskArgument) => {
         let deadline = Number.POSITIVE_INFINITY;
+        if (maskArgument !== 0) {
+          // { const sigset_t *ss; size_t ss_len }
+          if (sigset.copyIn(call.memory!, maskArgument, 16) < 0) return -ERRNO.EFAULT;
+          const setAddress = sigset.readI64(0);
+          if (setAddress !== 0) {
+            if (sigset.readI64(8) !== 8) return -ERRNO.EINVAL;
+            if (sigset.copyIn(call.memory!, setAddress, 8) < 0) return -ERRNO.EFAULT;
+            kernel.signals.applyTemporaryMask(kernel.threadOf(call), sigset.readU32(0), sigset.readU32(4));
+          }
+        }
         if (timeoutAddress !== 0) {
           if (timespec.copyIn(call.memory!, timeoutAddress, 16) < 0) return -ERRNO.EFAULT;
           const seconds = timespec.readI64(0);

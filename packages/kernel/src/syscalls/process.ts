@@ -26,6 +26,7 @@ import {
 } from "@tsos/syscall";
 import type { Kernel } from "../kernel";
 import { PROCESS_STATE, type Process, RLIMIT } from "../process";
+import { SI } from "../signal-delivery";
 import { SIGNAL } from "../signals";
 import { putTimeval, putUser32, Struct } from "./user";
 
@@ -300,7 +301,8 @@ export function registerProcessCalls(kernel: Kernel, table: SyscallTable): void 
           const zombie = pid > 0 ? kernel.processes.get(pid) : undefined;
           return zombie !== undefined ? 0 : -ERRNO.ESRCH;
         }
-        for (const process of targets) kernel.sendSignal(process, signal);
+        for (const process of targets)
+          kernel.sendSignal(process, signal, kernel.signals.userInfo(signal, SI.USER, caller));
         return 0;
       },
     }),
@@ -308,11 +310,12 @@ export function registerProcessCalls(kernel: Kernel, table: SyscallTable): void 
       number: SYS.tgkill,
       name: "tgkill",
       args: [arg.pid("tgid"), arg.pid("tid"), arg.signal()],
-      handler: (_call, tgid, tid, signal) => {
+      handler: (call, tgid, tid, signal) => {
         if (tgid <= 0 || tid <= 0) return -ERRNO.EINVAL;
         const thread = kernel.threads.get(tid);
         if (thread === undefined || thread.process.pid !== tgid) return -ERRNO.ESRCH;
-        kernel.sendSignal(thread.process, signal);
+        const info = kernel.signals.userInfo(signal, SI.TKILL, current(call));
+        kernel.sendSignal(thread.process, signal, info, thread);
         return 0;
       },
     }),
@@ -320,11 +323,12 @@ export function registerProcessCalls(kernel: Kernel, table: SyscallTable): void 
       number: SYS.tkill,
       name: "tkill",
       args: [arg.pid("tid"), arg.signal()],
-      handler: (_call, tid, signal) => {
+      handler: (call, tid, signal) => {
         if (tid <= 0) return -ERRNO.EINVAL;
         const thread = kernel.threads.get(tid);
         if (thread === undefined) return -ERRNO.ESRCH;
-        kernel.sendSignal(thread.process, signal);
+        const info = kernel.signals.userInfo(signal, SI.TKILL, current(call));
+        kernel.sendSignal(thread.process, signal, info, thread);
         return 0;
       },
     }),
@@ -575,6 +579,12 @@ export function cloneProcess(
     return -ERRNO.EFAULT;
   }
   if ((low & CLONE.CHILD_CLEARTID) !== 0) created.clearChildTid = childTidAddress;
+  // The child inherits the mask and the alternate stack; its pending sets start empty (fork(2)).
+  created.signalMaskLow = parentThread.signalMaskLow;
+  created.signalMaskHigh = parentThread.signalMaskHigh;
+  if ((low & CLONE.VM) === 0 || (low & CLONE.VFORK) !== 0)
+    Object.assign(created.altStack, parentThread.altStack);
+  child.exitSignal = low & 0xff;
   if ((low & CLONE.PARENT_SETTID) !== 0 && putUser32(call.memory!, parentTidAddress, child.pid) < 0) {
     kernel.discardUnstarted(created);
     return -ERRNO.EFAULT;
@@ -582,7 +592,7 @@ export function cloneProcess(
   kernel.startThread(created);
   if ((low & CLONE.VFORK) !== 0) {
     child.vforkParent = parentThread;
-    return kernel.sleep(call, child.vforkWaiters);
+    return kernel.sleep(call, child.vforkWaiters, { interruptible: false });
   }
   return child.pid;
 }
