@@ -36,7 +36,7 @@ import { type CpuContext, GPR, SLOT } from "@tsos/hw-x86";
 import { SYS } from "@tsos/syscall";
 import type { Kernel } from "./kernel";
 import { PROCESS_STATE, type Process, RLIMIT, type Thread } from "./process";
-import { MINSIGSTKSZ, SA, SignalFrames, type SignalReturn, SS } from "./signal-frame";
+import { MINSIGSTKSZ, putU64, SA, SignalFrames, type SignalReturn, SS } from "./signal-frame";
 import {
   inMask,
   type PendingSignals,
@@ -475,10 +475,4 @@ export class Signals {
       this.send(parent, child.exitSignal, this.childInfo(child, status));
     return autoReap && child.exitSignal === SIGNAL.SIGCHLD;
   }
-}
-
-function putU64(view: DataView, offset: number, value: number): void {
-  const high = Math.floor(value / TWO_POW_32);
-  view.setUint32(offset, (value - high * TWO_POW_32) >>> 0, true);
-  view.setUint32(offset + 4, high >>> 0, true);
 }

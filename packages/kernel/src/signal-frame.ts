@@ -262,7 +262,8 @@ function writeSlot(regs: Uint32Array, slot: number, value: number): void {
   regs[slot * 2 + 1] = high >>> 0;
 }
 
-function putU64(view: DataView, offset: number, value: number): void {
+/** Writes a 64-bit little-endian field from a number (|value| < 2^53). */
+export function putU64(view: DataView, offset: number, value: number): void {
   const high = Math.floor(value / TWO_POW_32);
   view.setUint32(offset, (value - high * TWO_POW_32) >>> 0, true);
   view.setUint32(offset + 4, high >>> 0, true);
