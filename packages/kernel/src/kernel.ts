@@ -50,6 +50,7 @@ import {
   MSR,
   PTE,
   RETURN_PATH,
+  readNumber,
   SLOT,
   TRAP_KIND,
   type TrapFrame,
@@ -315,7 +316,7 @@ export class Kernel {
       ...(options.policies === undefined ? {} : { policies: options.policies }),
       lazyFpu: options.lazyFpu ?? false,
       hooks: {
-        requestReschedule: (cpu) => this.sendReschedule(cpu),
+        requestReschedule: (cpu) => this.requestReschedule(cpu),
         switchAddressSpace: (cpu, _from, to) => this.loadAddressSpace(cpu, to),
         setFpuTrap: (cpu, armed) => {
           const processor = hardware.processors[cpu]!;
@@ -674,8 +675,8 @@ export class Kernel {
     const signal = signalForException(vector);
     thread.trapNumber = vector;
     thread.errorCode = Math.max(frame.errorCode, 0);
-    const regs = frame.context.regs;
-    const rip = regs[SLOT.RIP * 2 + 1]! * 4294967296 + regs[SLOT.RIP * 2]!;
+    // A user RIP (below 2^47): readNumber is exact.
+    const rip = readNumber(frame.context.regs, SLOT.RIP);
     const code = siCodeForException(vector, frame.context.mxcsr);
     this.signals.force(thread, signal, this.signals.faultInfo(signal, code, code === SI.KERNEL ? 0 : rip));
   }
@@ -767,10 +768,6 @@ export class Kernel {
 
   /** Asks `cpu` to pass through its way back to user mode soon (a reschedule IPI). */
   requestReschedule(cpu: number): void {
-    this.sendReschedule(cpu);
-  }
-
-  private sendReschedule(cpu: number): void {
     const from = this.cpus[this.currentCpu];
     if (from === undefined || !this.cpus[cpu]?.online) return;
     from.lapic.sendFixedIpi(cpu, KERNEL_VECTOR.RESCHEDULE);
@@ -1193,7 +1190,8 @@ export class Kernel {
     for (const thread of process.threads) {
       const task = thread.task;
       if (task.state === 0 /* RUNNABLE */) this.scheduler.stop(task);
-      else if (task.state === 1 /* RUNNING */ && task.cpu !== this.currentCpu) this.sendReschedule(task.cpu);
+      else if (task.state === 1 /* RUNNING */ && task.cpu !== this.currentCpu)
+        this.requestReschedule(task.cpu);
     }
   }
 
@@ -1274,7 +1272,8 @@ export class Kernel {
       if (task.state === 2 /* BLOCKED */ && thread.waitingOn !== null)
         thread.waitingOn.interrupt(task, false);
       else if (task.state === 3 /* STOPPED */) this.scheduler.resume(task, this.currentCpu);
-      else if (task.state === 1 /* RUNNING */ && task.cpu !== this.currentCpu) this.sendReschedule(task.cpu);
+      else if (task.state === 1 /* RUNNING */ && task.cpu !== this.currentCpu)
+        this.requestReschedule(task.cpu);
     }
   }
 

@@ -32,8 +32,8 @@
  * with its siginfo; if it is blocked or ignored it takes its default
  * action (Linux's force_sig_info unblocks it and resets SIG_DFL).
  */
-import { type CpuContext, GPR, SLOT } from "@tsos/hw-x86";
-import { SYS } from "@tsos/syscall";
+import { type CpuContext, GPR } from "@tsos/hw-x86";
+import { rewindToSyscall, SYS } from "@tsos/syscall";
 import type { Kernel } from "./kernel";
 import { PROCESS_STATE, type Process, RLIMIT, type Thread } from "./process";
 import { MINSIGSTKSZ, putU64, SA, SignalFrames, type SignalReturn, SS } from "./signal-frame";
@@ -67,7 +67,6 @@ export const UNBLOCKABLE_LOW = signalBit(SIGNAL.SIGKILL) | signalBit(SIGNAL.SIGS
 
 const RESTART = { SYS: 0, NOHAND: 1, BLOCK: 2, NEVER: 3 } as const;
 const EINTR = -4;
-const TWO_POW_32 = 4294967296;
 const STOP_SIGNALS =
   signalBit(SIGNAL.SIGSTOP) |
   signalBit(SIGNAL.SIGTSTP) |
@@ -419,12 +418,7 @@ export class Signals {
     const kind = restartKind(number);
     const restart = handled ? kind === RESTART.SYS && (flags & SA.RESTART) !== 0 : kind !== RESTART.NEVER;
     if (!restart) return false;
-    const rip = regs[SLOT.RIP * 2 + 1]! * TWO_POW_32 + regs[SLOT.RIP * 2]! - 2;
-    const high = Math.floor(rip / TWO_POW_32);
-    regs[SLOT.RIP * 2] = (rip - high * TWO_POW_32) >>> 0;
-    regs[SLOT.RIP * 2 + 1] = high >>> 0;
-    regs[GPR.RAX * 2] = number;
-    regs[GPR.RAX * 2 + 1] = 0;
+    rewindToSyscall(regs, number);
     thread.restartedCall = number;
     return true;
   }

@@ -57,6 +57,18 @@ export interface ContinuationOwner {
 const SYSCALL_INSTRUCTION_LENGTH = 2;
 const TWO_POW_32 = 4294967296;
 
+/**
+ * Makes the saved registers `regs` run system call `number` again on
+ * return to user mode: RIP back over the 2-byte SYSCALL, RAX = the number
+ * (the arguments are still in their registers). A restart, whether of a
+ * parked call or of one a signal interrupted.
+ */
+export function rewindToSyscall(regs: Uint32Array, number: number): void {
+  const rip = regs[SLOT.RIP * 2 + 1]! * TWO_POW_32 + regs[SLOT.RIP * 2]! - SYSCALL_INSTRUCTION_LENGTH;
+  writeNumber(regs, SLOT.RIP, rip);
+  writeHalves(regs, GPR.RAX, number >>> 0, 0);
+}
+
 /** A parked system call. */
 export class Continuation {
   /** Where it stands. */
@@ -88,10 +100,7 @@ export class Continuation {
 
   /** Finishes the call by restarting it: RIP back over SYSCALL, RAX = the number again. */
   restart(): void {
-    const regs = this.finish(CONTINUATION_STATE.RESTARTED).regs;
-    const rip = regs[SLOT.RIP * 2 + 1]! * TWO_POW_32 + regs[SLOT.RIP * 2]! - SYSCALL_INSTRUCTION_LENGTH;
-    writeNumber(regs, SLOT.RIP, rip);
-    writeHalves(regs, GPR.RAX, this.number >>> 0, 0);
+    rewindToSyscall(this.finish(CONTINUATION_STATE.RESTARTED).regs, this.number);
     this.owner.finished(this, 0, true);
     this.owner.host.resume(this);
   }

@@ -37,6 +37,7 @@ export {
   type ContinuationHost,
   type ContinuationOwner,
   type ContinuationState,
+  rewindToSyscall,
 } from "./continuation";
 export {
   defineSyscall,

@@ -269,8 +269,8 @@ export function registerSignalCalls(kernel: Kernel, table: SyscallTable): void {
         arg.pointer("old_value", "out", { size: 32 }),
       ],
       handler: (call, which, address, oldAddress) => {
-        if (which === ITIMER.VIRTUAL || which === ITIMER.PROF) return -ERRNO.ENOSYS;
-        if (which !== ITIMER.REAL) return -ERRNO.EINVAL;
+        const refused = checkTimer(which);
+        if (refused !== 0) return refused;
         const process = kernel.threadOf(call).process;
         let intervalNs = 0;
         let valueNs = 0;
@@ -299,8 +299,8 @@ export function registerSignalCalls(kernel: Kernel, table: SyscallTable): void {
       name: "getitimer",
       args: [arg.int("which"), arg.pointer("curr_value", "out", { size: 32 })],
       handler: (call, which, address) => {
-        if (which === ITIMER.VIRTUAL || which === ITIMER.PROF) return -ERRNO.ENOSYS;
-        if (which !== ITIMER.REAL) return -ERRNO.EINVAL;
+        const refused = checkTimer(which);
+        if (refused !== 0) return refused;
         const process = kernel.threadOf(call).process;
         const left = kernel.alarmLeft(process);
         putItimer(left === 0 ? 0 : process.alarmIntervalNs, left);
@@ -325,6 +325,12 @@ export function registerSignalCalls(kernel: Kernel, table: SyscallTable): void {
   }
 
   for (const definition of definitions) table.register(definition);
+}
+
+/** 0 for ITIMER_REAL; -ENOSYS for the CPU-time timers this kernel lacks; -EINVAL otherwise. */
+function checkTimer(which: number): number {
+  if (which === ITIMER.VIRTUAL || which === ITIMER.PROF) return -ERRNO.ENOSYS;
+  return which === ITIMER.REAL ? 0 : -ERRNO.EINVAL;
 }
 
 /** A 64-bit field as an unsigned number (addresses: exact below 2^53). */
