@@ -216,6 +216,25 @@ export const KERNEL_GUEST_PROGRAMS: readonly KernelGuestProgram[] = [
     argv0IsPath: true,
   },
   {
+    name: "threads",
+    binary: "threads",
+    runtime: "musl",
+    summary:
+      "musl pthreads: getpid/gettid, join results, a mutex counter, a condvar queue, a barrier, TLS, a parallel sum on two threads, a timed condvar wait, pthread_kill and a process signal to the one unblocked thread, fork and execve from a threaded process, pthread_exit of main then exit(3) from the last thread",
+    args: [],
+    env: [],
+    argv0IsPath: true,
+  },
+  {
+    name: "futex",
+    binary: "futex",
+    runtime: "musl",
+    summary:
+      "futex(2) directly: EINVAL/EFAULT/EAGAIN/ETIMEDOUT (relative, absolute, both clocks), wake counts, bitsets, REQUEUE and CMP_REQUEUE, WAKE_OP's operations and comparisons, a shared futex across fork in a MAP_SHARED page, EINTR vs SA_RESTART restarts",
+    args: [],
+    env: [],
+  },
+  {
     name: "waitid",
     binary: "waitid",
     runtime: "freestanding",

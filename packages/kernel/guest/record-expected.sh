@@ -10,12 +10,13 @@
 # catalog.ts. argv[0] is bin/<binary> here; no program prints argv[0].
 # bench-exec execs argv[0], so it gets the binary's absolute path as argv[0]
 # (under tsos the kernel's path for it, e.g. /bin/bench-exec, plays that role);
-# so do files, which re-execs itself to check O_CLOEXEC, and signals (masks across exec).
+# so do files, which re-execs itself to check O_CLOEXEC, signals (masks across exec) and threads
+# (execve from a second thread).
 set -eu
 cd "$(dirname "$0")"
 
 RUNS="hello exit-codes exit-codes-default fork-tree orphan memory faults time rlimit waitid readiness
-musl-hello musl-stdio musl-malloc musl-qsort musl-env musl-string files oom signals
+musl-hello musl-stdio musl-malloc musl-qsort musl-env musl-string files oom signals threads futex
 bench-getpid bench-yield bench-fork bench-exec spin xmm-switch"
 
 # run <name>: executes run <name> with exactly the catalog's argv and environment.
@@ -26,7 +27,7 @@ run() {
     musl-env) env -i TSOS_GUEST_VAR=hello TSOS_GUEST_EMPTY= bin/musl-env first "second arg" ;;
     bench-getpid | bench-yield | bench-fork | spin | xmm-switch) env -i "bin/$1" 1000 ;;
     bench-exec) env -i "$PWD/bin/bench-exec" 1000 ;;
-    files | signals) env -i "$PWD/bin/$1" ;;
+    files | signals | threads) env -i "$PWD/bin/$1" ;;
     oom) env -i bin/oom 128 ;;
     *) env -i "bin/$1" ;;
   esac

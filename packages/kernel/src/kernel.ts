@@ -90,6 +90,7 @@ import {
 import { CONSOLE_ERROR_STREAM, SerialConsole } from "./console";
 import { baseName, hardwareCapabilities, loadProgram, type ProgramImage, resetContext } from "./exec";
 import { FileTable, O, OpenFile } from "./files";
+import { Futexes } from "./futex";
 import type { KernelHardware } from "./hardware";
 import { AP_TRAMPOLINE, GATE_BASE, IDT_BYTES, IDT_VIRTUAL, KERNEL_VECTOR, SYSCALL_ENTRY } from "./layout";
 import { Pipe } from "./pipe";
@@ -99,6 +100,7 @@ import { SI, Signals } from "./signal-delivery";
 import { SigInfoStore } from "./signal-queue";
 import { exitedStatus, SIGNAL, siCodeForException, signaledStatus, signalForException } from "./signals";
 import { registerFsCalls } from "./syscalls/fs";
+import { registerFutexCalls } from "./syscalls/futex";
 import { registerInfoCalls } from "./syscalls/info";
 import { registerIoCalls } from "./syscalls/io";
 import { registerMemoryCalls } from "./syscalls/memory";
@@ -233,6 +235,8 @@ export class Kernel {
   readonly slabOwners: FrameOwnerTable;
   /** Signal generation and delivery; its store is the `sigqueue` slab cache. */
   readonly signals: Signals;
+  /** Futex wait queues (futex(2), pthread_join's CLONE_CHILD_CLEARTID wake). */
+  readonly futexes: Futexes;
   /** Set once the machine is powering off. */
   halt: KernelHalt | null = null;
   /** The calibrated timer (after boot). */
@@ -336,6 +340,7 @@ export class Kernel {
     this.signalWaiters = new WaitQueue(waker, this.timers);
     this.slabOwners = new FrameOwnerTable(this.frames.frameCount);
     this.signals = new Signals(this, new SigInfoStore(hardware.memory, this.frames, this.slabOwners));
+    this.futexes = new Futexes(this, waker, this.timers);
     this.console.changed = () => void this.pollWaiters.wakeAll();
     const host: ContinuationHost = {
       park: (continuation) => this.threadOfCall(continuation).task.context,
@@ -354,6 +359,7 @@ export class Kernel {
     registerInfoCalls(this, this.table);
     registerFsCalls(this, this.table);
     registerPollCalls(this, this.table);
+    registerFutexCalls(this, this.table);
     registerSignalCalls(this, this.table);
     this.interruptStatistics = new InterruptStatistics(this.cpuCount);
     this.interrupts = new InterruptDispatcher({
@@ -722,7 +728,8 @@ export class Kernel {
             thread,
             process.killedBy !== 0 ? signaledStatus(process.killedBy) : process.groupExitStatus,
           );
-        } else if (process.stopped) scheduler.stop(current, cpu);
+        } else if (thread.exitStatus >= 0) this.exitCurrentThread(cpu, thread, thread.exitStatus);
+        else if (process.stopped) scheduler.stop(current, cpu);
       }
       const next = scheduler.schedule(cpu, frame.context);
       if (next !== current) switched = true;
@@ -733,7 +740,7 @@ export class Kernel {
         return;
       }
       const thread = (next as ThreadTask).thread;
-      if (isDying(thread.process)) continue;
+      if (isDying(thread.process) || thread.exitStatus >= 0) continue;
       if (thread.signalCheck && this.signals.deliver(cpu, thread, frame.context)) switched = true;
       if (!isDying(thread.process)) break;
     }
@@ -983,6 +990,7 @@ export class Kernel {
       limits: parent === null ? defaultLimits() : parent.limits.map((limit) => ({ ...limit })),
       childWaiters: new WaitQueue(waker, this.timers),
       vforkWaiters: new WaitQueue(waker, this.timers),
+      threadExitWaiters: new WaitQueue(waker, this.timers),
       startNs: this.nowNs(),
     });
     if (parent !== null) {
@@ -1003,6 +1011,20 @@ export class Kernel {
     this.processes.set(pid, process);
     this.threads.set(pid, thread);
     this.processesCreated++;
+    return thread;
+  }
+
+  /**
+   * A new thread of `process` (clone with CLONE_THREAD) whose registers are
+   * `context` (not started): its own tid, the process's memory and files.
+   */
+  createThread(process: Process, context: CpuContext): Thread | number {
+    const tid = this.allocatePid();
+    if (tid < 0) return -11; // EAGAIN
+    const task = new ThreadTask({ id: tid, addressSpace: process.memory!, name: process.name, context });
+    const thread = new Thread(process, task);
+    process.threads.add(thread);
+    this.threads.set(tid, thread);
     return thread;
   }
 
@@ -1245,10 +1267,14 @@ export class Kernel {
     return start;
   }
 
-  /** Undoes {@link createProcess} for a process whose thread never started (a failed clone). */
+  /** Undoes {@link createProcess} (or {@link createThread}) for a thread that never started (a failed clone). */
   discardUnstarted(thread: Thread): void {
     const process = thread.process;
     this.threads.delete(thread.tid);
+    if (process.threads.size > 1) {
+      process.threads.delete(thread);
+      return;
+    }
     process.threads.clear();
     process.files?.closeAll();
     process.files = null;
@@ -1267,31 +1293,71 @@ export class Kernel {
   }
 
   private hurryThreads(process: Process): void {
-    for (const thread of process.threads) {
-      const task = thread.task;
-      if (task.state === 2 /* BLOCKED */ && thread.waitingOn !== null)
-        thread.waitingOn.interrupt(task, false);
-      else if (task.state === 3 /* STOPPED */) this.scheduler.resume(task, this.currentCpu);
-      else if (task.state === 1 /* RUNNING */ && task.cpu !== this.currentCpu)
-        this.requestReschedule(task.cpu);
+    for (const thread of process.threads) this.hurryThread(thread);
+  }
+
+  /** Gets `thread` to its way back to user mode soon: a sleep is interrupted, a stop ended, another CPU asked by IPI. */
+  private hurryThread(thread: Thread): void {
+    const task = thread.task;
+    if (task.state === 2 /* BLOCKED */ && thread.waitingOn !== null) thread.waitingOn.interrupt(task, false);
+    else if (task.state === 3 /* STOPPED */) this.scheduler.resume(task, this.currentCpu);
+    else if (task.state === 1 /* RUNNING */ && task.cpu !== this.currentCpu) this.requestReschedule(task.cpu);
+  }
+
+  /** exit(2): the calling thread alone leaves with exit code `code` (the process ends with its last thread). */
+  exitThread(thread: Thread, code: number): void {
+    thread.exitStatus = exitedStatus(code);
+    thread.signalCheck = true; // takes the slow way back to user mode, which exits it
+  }
+
+  /**
+   * execve's de_thread: every other thread of the caller's process is told
+   * to leave. Returns true when the caller is alone; otherwise the caller
+   * must wait on `process.threadExitWaiters` and try again.
+   */
+  removeOtherThreads(thread: Thread): boolean {
+    const process = thread.process;
+    if (process.threads.size === 1) return true;
+    for (const other of process.threads) {
+      if (other === thread || other.exitStatus >= 0) continue;
+      other.exitStatus = 0;
+      other.signalCheck = true;
+      this.hurryThread(other);
     }
+    return false;
+  }
+
+  /** After de_thread, a non-leader that exec'd takes the process's pid as its tid (Linux's exchange_tids). */
+  becomeLeader(thread: Thread): void {
+    const process = thread.process;
+    if (thread.tid === process.pid) return;
+    this.threads.delete(thread.tid);
+    thread.tid = process.pid;
+    this.threads.set(process.pid, thread);
   }
 
   /** The running thread of `cpu` exits; the last thread out ends its process. */
   private exitCurrentThread(cpu: number, thread: Thread, status: number): void {
     const task = this.scheduler.exit(cpu);
     const process = thread.process;
-    this.threads.delete(task.id);
+    this.threads.delete(thread.tid);
     process.threads.delete(thread);
     process.exitedUserNs += task.accounting.userTime;
     process.exitedSystemNs += task.accounting.kernelTime;
-    if (thread.clearChildTid !== 0 && process.memory !== null) {
-      const zero = new Uint8Array(4);
-      process.memory.access.write(thread.clearChildTid, zero);
+    if (thread.tid === process.pid) process.leaderExitStatus = status;
+    const memory = process.memory;
+    // mm_release: zero the CLONE_CHILD_CLEARTID word and wake a joiner, when someone else still uses the memory.
+    if (thread.clearChildTid !== 0 && memory !== null && (process.threads.size > 0 || memory.users > 1)) {
+      if (memory.access.write(thread.clearChildTid, ZERO_WORD))
+        this.futexes.wakeJoiner(memory, thread.clearChildTid);
     }
     this.reapable.push(task);
     this.signals.releaseThread(thread);
-    if (process.threads.size === 0) this.exitProcess(process, status);
+    if (process.threads.size === 0) {
+      // exit_group's (or a fatal signal's) status, else the leader's own exit status (wait_task_zombie).
+      const groupEnded = process.killedBy !== 0 || process.groupExitStatus >= 0;
+      this.exitProcess(process, groupEnded ? status : process.leaderExitStatus);
+    } else process.threadExitWaiters.wakeAll();
   }
 
   private reapTasks(): void {
@@ -1365,6 +1431,10 @@ export class Kernel {
       timeoutCompletes?: number;
       /** A handled signal may interrupt the wait (default true; fatal signals always end it). */
       interruptible?: boolean;
+      /** Join the queue's tail as an exclusive (FIFO, wake-one) waiter. */
+      exclusive?: boolean;
+      /** Runs once the wait ends, however it ends (the futex queue leaves its table when empty). */
+      ended?: () => void;
     } = {},
   ): number {
     const thread = this.threadOf(call);
@@ -1373,9 +1443,11 @@ export class Kernel {
     thread.waitingOn = queue;
     thread.interruptible = options.interruptible ?? true;
     const timesOut = options.timeoutCompletes !== undefined;
+    const ended = options.ended;
     const finish = {
       complete: (result: number) => {
         thread.waitingOn = null;
+        ended?.();
         if (timesOut && result === TIMED_OUT) continuation.complete(options.timeoutCompletes!);
         else if (options.restart === true && result !== -4) {
           thread.restartedCall = continuation.number;
@@ -1388,12 +1460,14 @@ export class Kernel {
       },
       restart: () => {
         thread.waitingOn = null;
+        ended?.();
         continuation.restart();
       },
     };
     const timeoutResult = timesOut ? TIMED_OUT : options.timeoutResult;
     queue.add(thread.task, {
       continuation: finish,
+      ...(options.exclusive === true ? { exclusive: true } : {}),
       ...(options.timeoutAt === undefined ? {} : { timeoutAt: options.timeoutAt }),
       ...(timeoutResult === undefined ? {} : { timeoutResult }),
     });
@@ -1485,6 +1559,8 @@ export class Kernel {
 }
 
 /** The process is leaving (killed or exit_group) or stopped: its threads must not return to user mode. */
+const ZERO_WORD = new Uint8Array(4);
+
 function isDying(process: Process): boolean {
   return process.killedBy !== 0 || process.groupExitStatus >= 0 || process.stopped;
 }

@@ -21,6 +21,7 @@ import { Task, type WaitQueue } from "@tsos/sched";
 import type { UserMemory } from "@tsos/syscall";
 import type { FileTable } from "./files";
 import type { Inode } from "./fs/index";
+import type { FutexQueue } from "./futex";
 import type { AltStack } from "./signal-frame";
 import { PendingSignals } from "./signal-queue";
 
@@ -28,6 +29,8 @@ import { PendingSignals } from "./signal-queue";
 export class ProcessMemory {
   /** Processes (or vfork children) using it. */
   users = 1;
+  /** Queues of the futexes keyed in this space (private ones, shared ones in private mappings); created on first use. */
+  futexes: Map<number, FutexQueue> | null = null;
 
   constructor(
     readonly space: AddressSpace,
@@ -119,6 +122,10 @@ export class Process {
   stopped = false;
   /** Exit status requested by exit_group (applied as the threads leave). */
   groupExitStatus = -1;
+  /** The wait status of the group leader's own exit (exit(2) of the leader while other threads go on). */
+  leaderExitStatus = 0;
+  /** execve in a multi-threaded process waits here for the other threads to leave (de_thread). */
+  readonly threadExitWaiters: WaitQueue;
   pgid: number;
   sid: number;
   uid = 0;
@@ -162,6 +169,7 @@ export class Process {
       limits: ResourceLimit[];
       childWaiters: WaitQueue;
       vforkWaiters: WaitQueue;
+      threadExitWaiters: WaitQueue;
       startNs: number;
     },
   ) {
@@ -172,6 +180,7 @@ export class Process {
     this.limits = options.limits;
     this.childWaiters = options.childWaiters;
     this.vforkWaiters = options.vforkWaiters;
+    this.threadExitWaiters = options.threadExitWaiters;
     this.startNs = options.startNs;
   }
 }
@@ -184,6 +193,13 @@ export class ThreadTask extends Task<ProcessMemory> {
 
 /** A schedulable thread of a process. */
 export class Thread {
+  /** Thread id: the scheduler task's id, or the process's pid once this thread exec'd in place of its leader. */
+  tid: number;
+  /** exit(2) of this thread alone (or its removal by another thread's execve): the wait status it leaves with; -1 none. */
+  exitStatus = -1;
+  /** The futex wait bitset and queue while it waits on a futex. */
+  futexBitset = 0;
+  futexQueue: FutexQueue | null = null;
   /** CLONE_CHILD_CLEARTID / set_tid_address: zeroed (and futex-woken) at exit. */
   clearChildTid = 0;
   /** Blocked signals (rt_sigprocmask), two 32-bit halves. */
@@ -193,8 +209,8 @@ export class Thread {
   waitingOn: WaitQueue | null = null;
   /** The system call a wake-up restarted (its number), for calls that keep state across restarts (poll's deadline); -1 none. */
   restartedCall = -1;
-  /** poll/ppoll's absolute deadline (ns) across restarts. */
-  pollDeadline = Number.POSITIVE_INFINITY;
+  /** A timed call's absolute deadline (ns) across restarts (poll, ppoll, futex waits); Infinity none. */
+  restartDeadline = Number.POSITIVE_INFINITY;
   /** Signals sent to this thread (tgkill, faults). */
   readonly pending = new PendingSignals();
   /** A signal may be deliverable: the way back to user mode looks (TIF_SIGPENDING). */
@@ -222,10 +238,6 @@ export class Thread {
     readonly task: ThreadTask,
   ) {
     task.thread = this;
-  }
-
-  /** Thread id (= the scheduler task id). */
-  get tid(): number {
-    return this.task.id;
+    this.tid = task.id;
   }
 }

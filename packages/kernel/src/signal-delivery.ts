@@ -23,9 +23,9 @@
  *
  * An interrupted system call returns -EINTR or restarts (RIP back over
  * SYSCALL, RAX = its number), as Linux decides from its restart kind:
- * ERESTARTSYS calls (read, write, wait4, futex, …) restart under an
+ * ERESTARTSYS calls (read, write, wait4, futex without a timeout, …) restart under an
  * SA_RESTART handler; ERESTARTNOHAND calls (pause, sigsuspend, poll,
- * select) and ERESTART_RESTARTBLOCK calls (nanosleep) return -EINTR when a
+ * select) and ERESTART_RESTARTBLOCK calls (nanosleep, timed futex waits) return -EINTR when a
  * handler ran; every kind restarts when no handler ran.
  *
  * Faults ({@link Signals.force}): the signal goes to the faulting thread
@@ -75,9 +75,12 @@ const STOP_SIGNALS =
 /** USER_HZ: the clock-tick unit of si_utime / si_stime. */
 const USER_HZ_NS = 10_000_000;
 
-/** Linux's restart kind of a system call interrupted by a signal. */
-function restartKind(number: number): number {
+/** Linux's restart kind of a system call `thread` was in when a signal interrupted it. */
+function restartKind(number: number, thread: Thread): number {
   switch (number) {
+    case SYS.futex:
+      // futex_wait: -ERESTARTSYS without a timeout, -ERESTART_RESTARTBLOCK with one.
+      return thread.restartDeadline === Number.POSITIVE_INFINITY ? RESTART.SYS : RESTART.BLOCK;
     case SYS.pause:
     case SYS.rt_sigsuspend:
     case SYS.poll:
@@ -415,7 +418,7 @@ export class Signals {
     const regs = context.regs;
     // Only a call that really ended with -EINTR is settled (a racing completion wins).
     if (regs[GPR.RAX * 2] !== EINTR >>> 0 || regs[GPR.RAX * 2 + 1] !== 0xffffffff) return false;
-    const kind = restartKind(number);
+    const kind = restartKind(number, thread);
     const restart = handled ? kind === RESTART.SYS && (flags & SA.RESTART) !== 0 : kind !== RESTART.NEVER;
     if (!restart) return false;
     rewindToSyscall(regs, number);

@@ -240,6 +240,47 @@ describe("WaitQueue: timeouts", () => {
   });
 });
 
+describe("WaitQueue: wake one chosen waiter, requeue", () => {
+  it("wake(task) ends only that wait, with the result, wherever it stands", () => {
+    const { queue, log, wait } = harness();
+    wait(1, { exclusive: true });
+    const middle = wait(2, { exclusive: true });
+    wait(3, { exclusive: true });
+    expect(queue.first?.id).toBe(1);
+    queue.wake(middle, 7);
+    expect(log).toEqual(["2=7", "wake 2"]);
+    expect(ids(queue.tasks())).toEqual([1, 3]);
+    expect(() => queue.wake(middle)).toThrow(/not waiting/);
+  });
+
+  it("requeue moves a waiter with its call, order and timeout; nothing wakes until the target does", () => {
+    const timers = new TimerQueue<WaitQueueTimer>();
+    const log: string[] = [];
+    const { waker, woken } = recordingWaker(log);
+    const source = new WaitQueue(waker, timers);
+    const target = new WaitQueue(waker, timers);
+    const tasks = [1, 2, 3].map((id) => {
+      const task = blockedTask(id);
+      (id === 1 ? target : source).add(task, {
+        exclusive: true,
+        continuation: recordingContinuation(id, log),
+        ...(id === 3 ? { timeoutAt: 40 } : {}),
+      });
+      return task;
+    });
+    source.requeue(tasks[1]!, target);
+    source.requeue(tasks[2]!, target);
+    expect(source.size).toBe(0);
+    expect(ids(target.tasks())).toEqual([1, 2, 3]);
+    expect(woken).toEqual([]);
+    expect(timers.size).toBe(1);
+    expect(target.expireTimeouts(40)).toBe(1);
+    expect(log).toEqual([`3=${-ETIMEDOUT}`, "wake 3"]);
+    expect(target.wakeUpTo(2, 0)).toBe(2);
+    expect(woken).toEqual([3, 1, 2]);
+  });
+});
+
 describe("WaitQueue: interrupt, remove, misuse", () => {
   it("interrupt restarts the call and wakes; with restart false it completes with -EINTR", () => {
     const { queue, woken, log, wait } = harness();

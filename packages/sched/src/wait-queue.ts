@@ -80,6 +80,8 @@ class WaitRecord implements WaitQueueTimer {
   /** Pending timeout handle, or 0. */
   timer = 0;
   timeoutResult = -ETIMEDOUT;
+  /** The absolute deadline of the timeout (Infinity: none), kept for a requeue. */
+  timeoutAt = Number.POSITIVE_INFINITY;
   /** The queue's add count when this wait began (a wake releases only earlier waits). */
   sequence = 0;
 
@@ -132,11 +134,42 @@ export class WaitQueue {
     record.exclusive = options.exclusive ?? false;
     record.continuation = options.continuation ?? null;
     record.timeoutResult = options.timeoutResult ?? -ETIMEDOUT;
+    record.timeoutAt = timeoutAt ?? Number.POSITIVE_INFINITY;
     record.timer = timeoutAt === undefined ? 0 : this.timers!.add(timeoutAt, record);
     this.records.set(task, record);
     task.link.level = WAITING_LEVEL;
     if (record.exclusive) this.linkTail(task);
     else this.linkHead(task);
+  }
+
+  /** The first waiter (head), or null; the next is `task.link.next` (walk it without waking, or save `next` first). */
+  get first(): Task | null {
+    return this.head;
+  }
+
+  /** Ends `task`'s wait as a wake does: its call completes with `result` and it is woken (futex wakes pick waiters by bitset). */
+  wake(task: Task, result = 0): void {
+    this.finish(task, this.recordOf(task, "wake"), result, false);
+  }
+
+  /**
+   * Moves waiting `task` to `target` without waking it (FUTEX_CMP_REQUEUE):
+   * it keeps its parked call, its exclusivity and its timeout deadline and
+   * joins `target` as a new waiter (at the tail if exclusive).
+   */
+  requeue(task: Task, target: WaitQueue): void {
+    if (target === this) return;
+    const record = this.recordOf(task, "requeue");
+    const exclusive = record.exclusive;
+    const continuation = record.continuation;
+    const timeoutResult = record.timeoutResult;
+    const timeoutAt = record.timeoutAt;
+    this.release(task, record);
+    const options: WaitOptions =
+      timeoutAt === Number.POSITIVE_INFINITY
+        ? { exclusive, ...(continuation === null ? {} : { continuation }) }
+        : { exclusive, timeoutAt, timeoutResult, ...(continuation === null ? {} : { continuation }) };
+    target.add(task, options);
   }
 
   /** Wakes every non-exclusive waiter and the first exclusive one; returns how many woke. */
@@ -232,6 +265,7 @@ export class WaitQueue {
     record.task = null;
     record.continuation = null;
     record.timer = 0;
+    record.timeoutAt = Number.POSITIVE_INFINITY;
     this.pool.push(record);
   }
 

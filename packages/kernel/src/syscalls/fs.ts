@@ -543,7 +543,16 @@ function execute(
   const absolute = resolved.startsWith("/")
     ? resolved
     : `${kernel.fileSystem.pathOf(process.cwd as Inode).replace(/\/$/, "")}/${resolved}`;
+  // de_thread: the other threads leave first (a file that is not even an ELF image fails without that).
+  if (!isElf(bytes)) return -ERRNO.ENOEXEC;
+  if (!kernel.removeOtherThreads(thread))
+    return kernel.sleep(call, process.threadExitWaiters, { restart: true, interruptible: false });
+  kernel.becomeLeader(thread);
   return execProgram(kernel, thread, call.frame.context, { path: absolute, bytes }, argv, envp);
+}
+
+function isElf(bytes: Uint8Array): boolean {
+  return bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46;
 }
 
 /** "#!interpreter [one argument]" from a script's first 256 bytes; null when there is no interpreter. */

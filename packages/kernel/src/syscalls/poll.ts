@@ -30,7 +30,7 @@ import {
 import { POLL } from "../files";
 import type { Kernel } from "../kernel";
 import { RLIMIT } from "../process";
-import { Struct } from "./user";
+import { readTimespec, Struct } from "./user";
 
 const ALWAYS_REPORTED = POLL.ERR | POLL.HUP | POLL.NVAL;
 
@@ -73,12 +73,12 @@ export function registerPollCalls(kernel: Kernel, table: SyscallTable): void {
   const poll = (call: SyscallCall, address: number, count: number, deadline: number): number => {
     const thread = kernel.threadOf(call);
     if (count < 0 || count > thread.process.limits[RLIMIT.NOFILE]!.soft) return -ERRNO.EINVAL;
-    if (thread.restartedCall === call.number) deadline = thread.pollDeadline;
+    if (thread.restartedCall === call.number) deadline = thread.restartDeadline;
     thread.restartedCall = -1;
     const ready = scan(call, address, count);
     if (ready !== 0) return ready;
     if (deadline <= kernel.monotonicNs()) return 0;
-    thread.pollDeadline = deadline;
+    thread.restartDeadline = deadline;
     return kernel.sleep(call, kernel.pollWaiters, {
       restart: true,
       ...(deadline === Number.POSITIVE_INFINITY ? {} : { timeoutAt: deadline, timeoutCompletes: 0 }),
@@ -134,7 +134,7 @@ export function registerPollCalls(kernel: Kernel, table: SyscallTable): void {
     const thread = kernel.threadOf(call);
     if (count < 0) return -ERRNO.EINVAL;
     const limit = Math.min(count, thread.process.limits[RLIMIT.NOFILE]!.soft);
-    if (thread.restartedCall === call.number) deadline = thread.pollDeadline;
+    if (thread.restartedCall === call.number) deadline = thread.restartDeadline;
     thread.restartedCall = -1;
     // The sets must be read again on a re-run, so they are rewritten only once something is ready or time is up.
     const saved = addresses.map((address) => {
@@ -154,7 +154,7 @@ export function registerPollCalls(kernel: Kernel, table: SyscallTable): void {
     saved.forEach((copy, index) => {
       if (copy !== null) call.memory!.write(addresses[index]!, copy);
     });
-    thread.pollDeadline = deadline;
+    thread.restartDeadline = deadline;
     return kernel.sleep(call, kernel.pollWaiters, {
       restart: true,
       ...(deadline === Number.POSITIVE_INFINITY ? {} : { timeoutAt: deadline, timeoutCompletes: 0 }),
@@ -192,11 +192,9 @@ export function registerPollCalls(kernel: Kernel, table: SyscallTable): void {
         }
         let deadline = Number.POSITIVE_INFINITY;
         if (timeoutAddress !== 0) {
-          if (timespec.copyIn(call.memory!, timeoutAddress, 16) < 0) return -ERRNO.EFAULT;
-          const seconds = timespec.readI64(0);
-          const nanoseconds = timespec.readI64(8);
-          if (!(seconds >= 0) || !(nanoseconds >= 0 && nanoseconds < 1e9)) return -ERRNO.EINVAL;
-          deadline = kernel.monotonicNs() + seconds * 1e9 + nanoseconds;
+          const timeout = readTimespec(timespec, call.memory!, timeoutAddress);
+          if (timeout < 0) return timeout;
+          deadline = kernel.monotonicNs() + timeout;
         }
         return poll(call, address, count, deadline);
       },
@@ -258,11 +256,9 @@ export function registerPollCalls(kernel: Kernel, table: SyscallTable): void {
           }
         }
         if (timeoutAddress !== 0) {
-          if (timespec.copyIn(call.memory!, timeoutAddress, 16) < 0) return -ERRNO.EFAULT;
-          const seconds = timespec.readI64(0);
-          const nanoseconds = timespec.readI64(8);
-          if (!(seconds >= 0) || !(nanoseconds >= 0 && nanoseconds < 1e9)) return -ERRNO.EINVAL;
-          deadline = kernel.monotonicNs() + seconds * 1e9 + nanoseconds;
+          const timeout = readTimespec(timespec, call.memory!, timeoutAddress);
+          if (timeout < 0) return timeout;
+          deadline = kernel.monotonicNs() + timeout;
         }
         return select(call, count, [readSet, writeSet, exceptSet], deadline, null);
       },

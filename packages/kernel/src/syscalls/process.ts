@@ -9,9 +9,11 @@
  * otherwise (the call is parked and re-run when a child changes state);
  * the status word is `code << 8` for an exit and the signal number for a
  * kill. Orphans go to init. RLIMIT_NPROC is enforced for uid ≠ 0 (root is
- * exempt, as in Linux). clone flags this kernel cannot honour yet
- * (CLONE_THREAD and the other sharing flags without CLONE_VFORK) return
- * -ENOSYS.
+ * exempt, as in Linux). clone with CLONE_THREAD adds a thread to the
+ * caller's process (it shares memory, descriptors, dispositions and the
+ * working directory); clone flags this kernel cannot honour (namespaces,
+ * CLONE_FILES / CLONE_FS / CLONE_SIGHAND without CLONE_THREAD, a thread
+ * without CLONE_FILES or CLONE_FS) return -ENOSYS.
  */
 import { GPR, SLOT, writeBig, writeNumber } from "@tsos/hw-x86";
 import {
@@ -25,7 +27,7 @@ import {
   type SyscallTable,
 } from "@tsos/syscall";
 import type { Kernel } from "../kernel";
-import { PROCESS_STATE, type Process, RLIMIT } from "../process";
+import { PROCESS_STATE, type Process, RLIMIT, type Thread } from "../process";
 import { SI } from "../signal-delivery";
 import { SIGNAL } from "../signals";
 import { putTimeval, putUser32, Struct } from "./user";
@@ -50,10 +52,15 @@ export const CLONE = {
   CHILD_SETTID: 0x1000000,
 } as const;
 
-/** Flags handled here; anything else (namespaces, threads, sharing) is -ENOSYS for now. */
+/** Flags handled here; anything else (namespaces, pidfds, io contexts) is -ENOSYS. */
 const SUPPORTED_CLONE =
   0xff |
   CLONE.VM |
+  CLONE.FS |
+  CLONE.FILES |
+  CLONE.SIGHAND |
+  CLONE.THREAD |
+  CLONE.SYSVSEM |
   CLONE.VFORK |
   CLONE.SETTLS |
   CLONE.PARENT_SETTID |
@@ -180,8 +187,7 @@ export function registerProcessCalls(kernel: Kernel, table: SyscallTable): void 
       args: [arg.int("status")],
       returns: RETURN_KIND.NONE,
       handler: (call, status) => {
-        // One thread per process for now: exit ends the process as exit_group does.
-        kernel.exitGroup(current(call), status);
+        kernel.exitThread(kernel.threadOf(call), status);
         return 0;
       },
     }),
@@ -529,7 +535,12 @@ export function cloneProcess(
   const low = flags >>> 0;
   if (high !== 0) return -ERRNO.EINVAL; // clone3-only bits, or garbage
   if ((low & ~SUPPORTED_CLONE) !== 0) return -ERRNO.ENOSYS;
-  if ((low & CLONE.VM) !== 0 && (low & CLONE.VFORK) === 0) return -ERRNO.ENOSYS; // threads: not yet
+  // copy_process's consistency rules.
+  if ((low & CLONE.THREAD) !== 0 && (low & CLONE.SIGHAND) === 0) return -ERRNO.EINVAL;
+  if ((low & CLONE.SIGHAND) !== 0 && (low & CLONE.VM) === 0) return -ERRNO.EINVAL;
+  if ((low & CLONE.THREAD) !== 0)
+    return cloneThread(kernel, call, low, stack, parentTidAddress, childTidAddress, tls);
+  if ((low & (CLONE.FILES | CLONE.FS | CLONE.SIGHAND)) !== 0) return -ERRNO.ENOSYS; // shared tables across processes
   const parentThread = kernel.threadOf(call);
   const parent = parentThread.process;
   if (parent.uid !== 0) {
@@ -564,35 +575,87 @@ export function cloneProcess(
   const child = created.process;
   child.pgid = parent.pgid;
   child.sid = parent.sid;
-  const regs = created.task.context.regs;
-  writeNumber(regs, GPR.RAX, 0);
-  if (stack !== 0) writeNumber(regs, GPR.RSP, stack);
-  if ((low & CLONE.SETTLS) !== 0) {
-    if (!(tls >= 0 && tls < 2 ** 47)) {
-      kernel.discardUnstarted(created);
-      return -ERRNO.EPERM;
-    }
-    writeBig(regs, SLOT.FS_BASE, BigInt(tls));
-  }
-  if ((low & CLONE.CHILD_SETTID) !== 0 && putUser32(memory.access, childTidAddress, child.pid) < 0) {
-    kernel.discardUnstarted(created);
-    return -ERRNO.EFAULT;
-  }
-  if ((low & CLONE.CHILD_CLEARTID) !== 0) created.clearChildTid = childTidAddress;
-  // The child inherits the mask and the alternate stack; its pending sets start empty (fork(2)).
-  created.signalMaskLow = parentThread.signalMaskLow;
-  created.signalMaskHigh = parentThread.signalMaskHigh;
-  if ((low & CLONE.VM) === 0 || (low & CLONE.VFORK) !== 0)
-    Object.assign(created.altStack, parentThread.altStack);
   child.exitSignal = low & 0xff;
-  if ((low & CLONE.PARENT_SETTID) !== 0 && putUser32(call.memory!, parentTidAddress, child.pid) < 0) {
-    kernel.discardUnstarted(created);
-    return -ERRNO.EFAULT;
-  }
+  const failed = setUpChild(kernel, call, created, low, stack, parentTidAddress, childTidAddress, tls);
+  if (failed < 0) return failed;
   kernel.startThread(created);
   if ((low & CLONE.VFORK) !== 0) {
     child.vforkParent = parentThread;
     return kernel.sleep(call, child.vforkWaiters, { interruptible: false });
   }
   return child.pid;
+}
+
+/**
+ * clone with CLONE_THREAD (pthread_create): a new thread of the caller's
+ * process, sharing everything but its registers, its mask and pending
+ * signals; its exit sends no signal (threads are reaped as they leave).
+ */
+function cloneThread(
+  kernel: Kernel,
+  call: SyscallCall,
+  low: number,
+  stack: number,
+  parentTidAddress: number,
+  childTidAddress: number,
+  tls: number,
+): number {
+  // A thread with its own descriptor table or working directory is not supported.
+  if ((low & (CLONE.FILES | CLONE.FS)) !== (CLONE.FILES | CLONE.FS) || (low & CLONE.VFORK) !== 0)
+    return -ERRNO.ENOSYS;
+  const process = kernel.threadOf(call).process;
+  kernel.syncFpu(call.cpuId, call.frame.context);
+  const created = kernel.createThread(process, call.frame.context);
+  if (typeof created === "number") return created;
+  const failed = setUpChild(kernel, call, created, low, stack, parentTidAddress, childTidAddress, tls);
+  if (failed < 0) return failed;
+  kernel.startThread(created);
+  return created.tid;
+}
+
+/**
+ * The new thread's registers and ids, common to fork and thread creation:
+ * RAX = 0, RSP = `stack` when given, FS base = `tls` with CLONE_SETTLS,
+ * the tid stored for CLONE_CHILD_SETTID / CLONE_PARENT_SETTID, the
+ * CLONE_CHILD_CLEARTID address, the caller's signal mask (and its
+ * alternate stack unless the memory is shared without vfork). 0, or
+ * -errno with the child discarded.
+ */
+function setUpChild(
+  kernel: Kernel,
+  call: SyscallCall,
+  created: Thread,
+  low: number,
+  stack: number,
+  parentTidAddress: number,
+  childTidAddress: number,
+  tls: number,
+): number {
+  const parentThread = kernel.threadOf(call);
+  const regs = created.task.context.regs;
+  writeNumber(regs, GPR.RAX, 0);
+  if (stack !== 0) writeNumber(regs, GPR.RSP, stack);
+  let failure = 0;
+  if ((low & CLONE.SETTLS) !== 0) {
+    if (!(tls >= 0 && tls < 2 ** 47)) failure = -ERRNO.EPERM;
+    else writeBig(regs, SLOT.FS_BASE, BigInt(tls));
+  }
+  const id = created.tid;
+  const memory = created.process.memory!;
+  if (failure === 0 && (low & CLONE.CHILD_SETTID) !== 0 && putUser32(memory.access, childTidAddress, id) < 0)
+    failure = -ERRNO.EFAULT;
+  if (failure === 0 && (low & CLONE.PARENT_SETTID) !== 0 && putUser32(call.memory!, parentTidAddress, id) < 0)
+    failure = -ERRNO.EFAULT;
+  if (failure < 0) {
+    kernel.discardUnstarted(created);
+    return failure;
+  }
+  if ((low & CLONE.CHILD_CLEARTID) !== 0) created.clearChildTid = childTidAddress;
+  // The child inherits the mask; its pending sets start empty (fork(2)). CLONE_VM without
+  // CLONE_VFORK clears the alternate stack (sigaltstack(2)).
+  created.signalMaskLow = parentThread.signalMaskLow;
+  created.signalMaskHigh = parentThread.signalMaskHigh;
+  if ((low & CLONE.VM) === 0 || (low & CLONE.VFORK) !== 0)
+    Object.assign(created.altStack, parentThread.altStack);
+  return 0;
 }

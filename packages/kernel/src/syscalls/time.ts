@@ -18,7 +18,7 @@ import {
   type SyscallTable,
 } from "@tsos/syscall";
 import type { Kernel } from "../kernel";
-import { putTimespec, putTimeval, Struct } from "./user";
+import { putTimespec, putTimeval, readTimespec as readUserTimespec, Struct } from "./user";
 
 /** Clock ids (clock_gettime(2)). */
 export const CLOCK = {
@@ -71,13 +71,8 @@ export function registerTimeCalls(kernel: Kernel, table: SyscallTable): void {
   };
 
   /** Reads a timespec: ns, or -EFAULT / -EINVAL. */
-  const readTimespec = (call: SyscallCall, address: number): number => {
-    if (timespec.copyIn(call.memory!, address, 16) < 0) return -ERRNO.EFAULT;
-    const seconds = timespec.readI64(0);
-    const nanoseconds = timespec.readI64(8);
-    if (!(seconds >= 0) || !(nanoseconds >= 0 && nanoseconds < 1e9)) return -ERRNO.EINVAL;
-    return seconds * 1e9 + nanoseconds;
-  };
+  const readTimespec = (call: SyscallCall, address: number): number =>
+    readUserTimespec(timespec, call.memory!, address);
 
   const sleepUntil = (call: SyscallCall, deadlineNs: number): number => {
     if (deadlineNs <= kernel.monotonicNs()) return 0;

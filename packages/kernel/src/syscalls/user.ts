@@ -59,6 +59,15 @@ export class Struct {
   }
 }
 
+/** Reads a struct timespec through `struct`: ns, or -EFAULT / -EINVAL (negative seconds, nanoseconds outside [0, 1e9)). */
+export function readTimespec(struct: Struct, memory: UserMemory, address: number): number {
+  if (struct.copyIn(memory, address, 16) < 0) return -ERRNO.EFAULT;
+  const seconds = struct.readI64(0);
+  const nanoseconds = struct.readI64(8);
+  if (!(seconds >= 0) || !(nanoseconds >= 0 && nanoseconds < 1e9)) return -ERRNO.EINVAL;
+  return seconds * 1e9 + nanoseconds;
+}
+
 /** Writes a 32-bit integer to user memory: 0 or -EFAULT. */
 export function putUser32(memory: UserMemory, address: number, value: number): number {
   const bytes = new Uint8Array(4);
