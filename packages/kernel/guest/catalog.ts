@@ -22,8 +22,8 @@ import { fileURLToPath } from "node:url";
 /** Absolute path of the `guest/` folder. */
 export const KERNEL_GUEST_DIR = fileURLToPath(new URL(".", import.meta.url));
 
-/** How a binary was built: over the hw-x86 freestanding runtime, or static against musl. */
-export type KernelGuestRuntime = "freestanding" | "musl";
+/** How a binary was built: over the hw-x86 freestanding runtime, or static against musl or glibc. */
+export type KernelGuestRuntime = "freestanding" | "musl" | "glibc";
 
 /** One run of one guest binary. */
 export interface KernelGuestProgram {
@@ -221,6 +221,15 @@ export const KERNEL_GUEST_PROGRAMS: readonly KernelGuestProgram[] = [
     runtime: "musl",
     summary:
       "musl pthreads: getpid/gettid, join results, a mutex counter, a condvar queue, a barrier, TLS, a parallel sum on two threads, a timed condvar wait, pthread_kill and a process signal to the one unblocked thread, fork and execve from a threaded process, pthread_exit of main then exit(3) from the last thread",
+    args: [],
+    env: [],
+    argv0IsPath: true,
+  },
+  {
+    name: "threads-glibc",
+    binary: "threads-glibc",
+    runtime: "glibc",
+    summary: "the threads program built against glibc (static): its pthreads, condvars and barriers over futex and clone",
     args: [],
     env: [],
     argv0IsPath: true,

@@ -16,7 +16,7 @@ set -eu
 cd "$(dirname "$0")"
 
 RUNS="hello exit-codes exit-codes-default fork-tree orphan memory faults time rlimit waitid readiness
-musl-hello musl-stdio musl-malloc musl-qsort musl-env musl-string files oom signals threads futex
+musl-hello musl-stdio musl-malloc musl-qsort musl-env musl-string files oom signals threads futex threads-glibc
 bench-getpid bench-yield bench-fork bench-exec spin xmm-switch"
 
 # run <name>: executes run <name> with exactly the catalog's argv and environment.
@@ -27,7 +27,7 @@ run() {
     musl-env) env -i TSOS_GUEST_VAR=hello TSOS_GUEST_EMPTY= bin/musl-env first "second arg" ;;
     bench-getpid | bench-yield | bench-fork | spin | xmm-switch) env -i "bin/$1" 1000 ;;
     bench-exec) env -i "$PWD/bin/bench-exec" 1000 ;;
-    files | signals | threads) env -i "$PWD/bin/$1" ;;
+    files | signals | threads | threads-glibc) env -i "$PWD/bin/$1" ;;
     oom) env -i bin/oom 128 ;;
     *) env -i "bin/$1" ;;
   esac
