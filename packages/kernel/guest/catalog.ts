@@ -244,6 +244,15 @@ export const KERNEL_GUEST_PROGRAMS: readonly KernelGuestProgram[] = [
     env: [],
   },
   {
+    name: "signal-storm",
+    binary: "signal-storm",
+    runtime: "musl",
+    summary:
+      "100,000 signals each way: kill to itself with a handler (all handled), a blocked standard signal sent 1000 times (one delivery), 1000 queued realtime signals (all, in order), a 100,000-round sigsuspend ping-pong between parent and child, and a one-way storm (coalesced)",
+    args: [],
+    env: [],
+  },
+  {
     name: "waitid",
     binary: "waitid",
     runtime: "freestanding",
