@@ -19,6 +19,13 @@
  *   address space), the child's exit, the parent's wait4.
  * - `process/exec` (ns/op): bench-exec — execve of a static binary (load,
  *   initial stack, the old image released).
+ * - `signal/deliver-return` (ns/op): bench-signal — kill(2) to itself, the
+ *   rt_sigframe pushed, the handler, rt_sigreturn.
+ * - `pipe/throughput` (MB/s, higher is better): bench-pipe on two CPUs —
+ *   4 KiB writes into a pipe, a child reading them; native unpinned too.
+ * - `futex/wake-wait-pingpong` (ns/op, per round trip): bench-futex on two
+ *   CPUs — two threads handing a futex word back and forth with
+ *   FUTEX_WAIT/FUTEX_WAKE; native unpinned (one thread per CPU).
  * - `boot/to-init` (ms, host): machine construction to the first guest
  *   instruction of /init (boot log off), and `boot/virtual-to-init` (ms,
  *   virtual: calibration and the wait for the APs).
@@ -49,6 +56,10 @@ interface Case {
   /** Operations per iteration (bench-yield: two switches per round trip). */
   readonly perIteration: number;
   readonly cpus: number;
+  /** Bytes moved per operation: the figure is then MB/s (higher is better) instead of ns/op. */
+  readonly bytesPerOp?: number;
+  /** The native runs use `count × nativeScale` iterations (a pipe moves 80 MB natively in the noise of a process spawn). */
+  readonly nativeScale?: number;
 }
 
 const CASES: Case[] = [
@@ -56,12 +67,26 @@ const CASES: Case[] = [
   { name: "context-switch/yield-pingpong", guest: "bench-yield", count: 200_000, perIteration: 2, cpus: 1 },
   { name: "process/fork-exit-wait", guest: "bench-fork", count: 2000, perIteration: 1, cpus: 1 },
   { name: "process/exec", guest: "bench-exec", count: 3000, perIteration: 1, cpus: 1 },
+  { name: "signal/deliver-return", guest: "bench-signal", count: 100_000, perIteration: 1, cpus: 1 },
+  {
+    name: "pipe/throughput",
+    guest: "bench-pipe",
+    count: 20_000,
+    perIteration: 1,
+    cpus: 2,
+    bytesPerOp: 4096,
+    nativeScale: 25,
+  },
+  { name: "futex/wake-wait-pingpong", guest: "bench-futex", count: 50_000, perIteration: 1, cpus: 2 },
 ];
 const NATIVE_NAMES: Record<string, string> = {
   "syscall/getpid-roundtrip": "native/getpid",
   "context-switch/yield-pingpong": "native/yield-pingpong",
   "process/fork-exit-wait": "native/fork-exit-wait",
   "process/exec": "native/exec",
+  "signal/deliver-return": "native/signal-deliver-return",
+  "pipe/throughput": "native/pipe-throughput",
+  "futex/wake-wait-pingpong": "native/futex-pingpong",
 };
 
 /** Host ns of one emulated run of `guest` with `count` iterations; throws if its output is wrong. */
@@ -85,11 +110,14 @@ function emulated(guest: string, count: number, cpus: number): number {
   return elapsed;
 }
 
-/** Host ns of one native run (pinned to one CPU like the emulated case, when taskset exists). */
-function native(guest: string, count: number): number {
+/** Host ns of one native run (pinned to one CPU like a one-CPU emulated case, when taskset exists). */
+function native(guest: string, count: number, cpus: number): number {
   const path = kernelGuestPath(guest);
   const started = process.hrtime.bigint();
-  const child = spawnSync("taskset", ["-c", "0", path, String(count)], { encoding: "latin1" });
+  const child =
+    cpus === 1
+      ? spawnSync("taskset", ["-c", "0", path, String(count)], { encoding: "latin1" })
+      : spawnSync(path, [String(count)], { encoding: "latin1" });
   const elapsed = Number(process.hrtime.bigint() - started);
   const direct = child.error !== undefined ? spawnSync(path, [String(count)], { encoding: "latin1" }) : child;
   if (direct.status !== 0 || direct.stdout !== `${guest} ${count} ok\n`)
@@ -98,7 +126,13 @@ function native(guest: string, count: number): number {
 }
 
 function record(name: string, values: number[], unit = "ns/op"): BenchResult {
-  return { name, unit, clock: "host", better: "lower", opsPerSample: 1, ...summarize(values), values };
+  const better = unit === "MB/s" ? "higher" : "lower";
+  return { name, unit, clock: "host", better, opsPerSample: 1, ...summarize(values), values };
+}
+
+/** A case's figure from ns per operation: ns/op, or MB/s for a case that moves bytes. */
+function figure(entry: Case, nsPerOp: number): number {
+  return entry.bytesPerOp === undefined ? nsPerOp : (entry.bytesPerOp / Math.max(nsPerOp, 1e-9)) * 1000;
 }
 
 function machineBenchmarks(): BenchResult[] {
@@ -116,11 +150,16 @@ function machineBenchmarks(): BenchResult[] {
       const operations = entry.count * entry.perIteration;
       const single = emulated(entry.guest, entry.count, entry.cpus);
       const double = emulated(entry.guest, entry.count * 2, entry.cpus);
-      add(entry.name, (double - single) / operations);
+      add(entry.name, figure(entry, (double - single) / operations));
       if (nativeHost) {
-        const nativeSingle = native(entry.guest, entry.count);
-        const nativeDouble = native(entry.guest, entry.count * 2);
-        add(NATIVE_NAMES[entry.name]!, Math.max(0, nativeDouble - nativeSingle) / operations);
+        const nativeCount = entry.count * (entry.nativeScale ?? 1);
+        const nativeSingle = native(entry.guest, nativeCount, entry.cpus);
+        const nativeDouble = native(entry.guest, nativeCount * 2, entry.cpus);
+        const nativeOperations = nativeCount * entry.perIteration;
+        add(
+          NATIVE_NAMES[entry.name]!,
+          figure(entry, Math.max(0, nativeDouble - nativeSingle) / nativeOperations),
+        );
       }
     }
     const boot = bootTimes();
@@ -132,11 +171,12 @@ function machineBenchmarks(): BenchResult[] {
   }
   const results: BenchResult[] = [];
   for (const entry of CASES) {
-    const own = record(entry.name, series.get(entry.name)!);
+    const unit = entry.bytesPerOp === undefined ? "ns/op" : "MB/s";
+    const own = record(entry.name, series.get(entry.name)!, unit);
     results.push(own);
     if (nativeHost) {
-      const theirs = record(NATIVE_NAMES[entry.name]!, series.get(NATIVE_NAMES[entry.name]!)!);
-      results.push(theirs, ratioResult(`${entry.name}-vs-native`, own, theirs, "lower"));
+      const theirs = record(NATIVE_NAMES[entry.name]!, series.get(NATIVE_NAMES[entry.name]!)!, unit);
+      results.push(theirs, ratioResult(`${entry.name}-vs-native`, own, theirs, own.better));
     }
   }
   results.push(record("boot/to-init", series.get("boot/to-init")!, "ms"));

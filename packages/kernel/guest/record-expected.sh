@@ -17,7 +17,7 @@ cd "$(dirname "$0")"
 
 RUNS="hello exit-codes exit-codes-default fork-tree orphan memory faults time rlimit waitid readiness
 musl-hello musl-stdio musl-malloc musl-qsort musl-env musl-string files oom signals threads futex threads-glibc signal-storm
-bench-getpid bench-yield bench-fork bench-exec spin xmm-switch"
+bench-getpid bench-yield bench-fork bench-exec spin xmm-switch bench-signal bench-pipe bench-futex"
 
 # run <name>: executes run <name> with exactly the catalog's argv and environment.
 run() {
@@ -25,7 +25,7 @@ run() {
     exit-codes) env -i TSOS_GUEST_VAR=hello TSOS_GUEST_EMPTY= bin/exit-codes 300 "two words" "" ;;
     exit-codes-default) env -i bin/exit-codes ;;
     musl-env) env -i TSOS_GUEST_VAR=hello TSOS_GUEST_EMPTY= bin/musl-env first "second arg" ;;
-    bench-getpid | bench-yield | bench-fork | spin | xmm-switch) env -i "bin/$1" 1000 ;;
+    bench-getpid | bench-yield | bench-fork | spin | xmm-switch | bench-signal | bench-pipe | bench-futex) env -i "bin/$1" 1000 ;;
     bench-exec) env -i "$PWD/bin/bench-exec" 1000 ;;
     files | signals | threads | threads-glibc) env -i "$PWD/bin/$1" ;;
     oom) env -i bin/oom 128 ;;
