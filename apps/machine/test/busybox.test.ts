@@ -66,6 +66,23 @@ const COMMANDS: readonly (readonly string[])[] = [
     "trap 'echo got USR1' USR1; kill -USR1 $$; echo after; trap 'echo INT caught' INT; kill -INT $$; echo still",
   ],
   ["sh", "-c", "f() { echo in f; return 3; }; f; echo $?; sh -c 'kill -TERM $$'; echo $?"],
+  // utimensat (touch), rename (mv), sendfile (cat of a file), umask, and /proc: status, fd links, stat.
+  [
+    "sh",
+    "-c",
+    "cd /tmp && touch a1 && touch -d @86400 a1 && stat -c '%Y %s' a1 && mv a1 b1 && ls /tmp | grep -c b1 && echo data > b1 && cat b1 && rm b1",
+  ],
+  ["sh", "-c", "umask 077; umask; umask 022; umask; echo x > /tmp/u1; stat -c %a /tmp/u1; rm /tmp/u1"],
+  [
+    "sh",
+    "-c",
+    "cat /proc/self/status | head -n 1; readlink /proc/self/fd/0 > /dev/null && echo fd-link; cut -d' ' -f2 /proc/self/stat; test -d /proc/self/fd && echo fd-dir",
+  ],
+  [
+    "sh",
+    "-c",
+    "echo abc > /tmp/s1 && cat /tmp/s1 /tmp/s1 | wc -c && head -c 2 /tmp/s1 && echo && rm /tmp/s1",
+  ],
 ];
 
 describe.skipIf(!available)(

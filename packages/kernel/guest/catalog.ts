@@ -229,7 +229,8 @@ export const KERNEL_GUEST_PROGRAMS: readonly KernelGuestProgram[] = [
     name: "threads-glibc",
     binary: "threads-glibc",
     runtime: "glibc",
-    summary: "the threads program built against glibc (static): its pthreads, condvars and barriers over futex and clone",
+    summary:
+      "the threads program built against glibc (static): its pthreads, condvars and barriers over futex and clone",
     args: [],
     env: [],
     argv0IsPath: true,
@@ -282,7 +283,8 @@ export const KERNEL_GUEST_PROGRAMS: readonly KernelGuestProgram[] = [
     name: "bench-signal",
     binary: "bench-signal",
     runtime: "musl",
-    summary: 'benchmark: N kill(getpid(), SIGUSR1) with a handler, each handled before kill returns; prints "bench-signal N ok"',
+    summary:
+      'benchmark: N kill(getpid(), SIGUSR1) with a handler, each handled before kill returns; prints "bench-signal N ok"',
     args: ["1000"],
     env: [],
   },
@@ -290,7 +292,8 @@ export const KERNEL_GUEST_PROGRAMS: readonly KernelGuestProgram[] = [
     name: "bench-pipe",
     binary: "bench-pipe",
     runtime: "musl",
-    summary: 'benchmark: N 4 KiB writes into a pipe read by a child until EOF (bytes and total checked); prints "bench-pipe N ok"',
+    summary:
+      'benchmark: N 4 KiB writes into a pipe read by a child until EOF (bytes and total checked); prints "bench-pipe N ok"',
     args: ["1000"],
     env: [],
   },

@@ -81,6 +81,8 @@ export function execProgram(
   image: ProgramImage,
   argv: readonly string[],
   envp: readonly string[],
+  /** The command name (comm); default the image's basename. */
+  command = baseName(image.path),
 ): number {
   const process = thread.process;
   const loaded = loadProgram(kernel, process, image, argv, envp);
@@ -103,13 +105,27 @@ export function execProgram(
   thread.altStack.sp = 0;
   thread.altStack.size = 0;
   thread.altStack.flags = 0;
-  process.name = baseName(image.path).slice(0, COMM_LENGTH);
+  process.name = command.slice(0, COMM_LENGTH);
   process.executable = image.path;
+  process.commandLine = commandLineOf(argv);
   thread.clearChildTid = 0;
   // The new program's XMM state replaces the running task's: make that the live one first (lazy FPU).
   kernel.syncFpu(thread.task.cpu, context);
   resetContext(context, loaded.entry, loaded.stackPointer);
   return 0;
+}
+
+/** argv as /proc/<pid>/cmdline holds it: every argument followed by a NUL (Latin-1). */
+export function commandLineOf(argv: readonly string[]): Uint8Array {
+  let length = 0;
+  for (const argument of argv) length += argument.length + 1;
+  const bytes = new Uint8Array(length);
+  let at = 0;
+  for (const argument of argv) {
+    for (let index = 0; index < argument.length; index++) bytes[at++] = argument.charCodeAt(index) & 0xff;
+    bytes[at++] = 0;
+  }
+  return bytes;
 }
 
 /** The last component of a path. */

@@ -88,13 +88,21 @@ import {
   type UserMemory,
 } from "@tsos/syscall";
 import { CONSOLE_ERROR_STREAM, SerialConsole } from "./console";
-import { baseName, hardwareCapabilities, loadProgram, type ProgramImage, resetContext } from "./exec";
+import {
+  baseName,
+  commandLineOf,
+  hardwareCapabilities,
+  loadProgram,
+  type ProgramImage,
+  resetContext,
+} from "./exec";
 import { FileTable, O, OpenFile } from "./files";
 import { Futexes } from "./futex";
 import type { KernelHardware } from "./hardware";
 import { AP_TRAMPOLINE, GATE_BASE, IDT_BYTES, IDT_VIRTUAL, KERNEL_VECTOR, SYSCALL_ENTRY } from "./layout";
 import { Pipe } from "./pipe";
 import { defaultLimits, PROCESS_STATE, Process, ProcessMemory, Thread, ThreadTask } from "./process";
+import { ProcFs } from "./procfs";
 import { KernelRandom } from "./random";
 import { SI, Signals } from "./signal-delivery";
 import { SigInfoStore } from "./signal-queue";
@@ -235,6 +243,8 @@ export class Kernel {
   readonly slabOwners: FrameOwnerTable;
   /** Signal generation and delivery; its store is the `sigqueue` slab cache. */
   readonly signals: Signals;
+  /** /proc (after boot mounted the root). */
+  procfs: ProcFs | null = null;
   /** Futex wait queues (futex(2), pthread_join's CLONE_CHILD_CLEARTID wake). */
   readonly futexes: Futexes;
   /** Set once the machine is powering off. */
@@ -551,6 +561,7 @@ export class Kernel {
     }
     const sealed = fs.seal();
     if (sealed !== null) throw new Error(sealed);
+    this.procfs = new ProcFs(this, fs.ramfs, fs.procMount!);
     const files = this.initramfs === null ? 0 : this.initramfs.length;
     this.print(
       `vfs: initramfs ${Math.ceil(files / 1024)} KiB${this.extraFiles.length > 0 ? ` + ${this.extraFiles.length} file(s)` : ""}, root read-only, /tmp writable\n`,
@@ -1061,6 +1072,7 @@ export class Kernel {
     }
     this.releaseMemory(placeholder);
     process.memory = loaded.memory;
+    process.commandLine = commandLineOf(argv);
     created.task.addressSpace = loaded.memory;
     resetContext(created.task.context, loaded.entry, loaded.stackPointer);
     this.startThread(created);

@@ -137,6 +137,8 @@ export class Process {
   name: string;
   /** Path of the executable (/proc/self/exe). */
   executable: string;
+  /** argv as /proc/<pid>/cmdline shows it: each argument NUL-terminated (set by execve). */
+  commandLine: Uint8Array = new Uint8Array(0);
   readonly limits: ResourceLimit[];
   readonly actions: (SignalAction | null)[] = [];
   /** Signals sent to the process (kill), taken by whichever thread does not block them. */

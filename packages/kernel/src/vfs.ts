@@ -18,7 +18,7 @@ import { ERRNO } from "@tsos/syscall";
 import type { SerialConsole } from "./console";
 import { type FileOperations, type FileStatus, O, OpenFile, S_IF } from "./files";
 import { isCpioError, readCpioNewc } from "./fs/cpio";
-import { type Inode, Ramfs } from "./fs/index";
+import { type Inode, type Mount, Ramfs } from "./fs/index";
 import type { KernelRandom } from "./random";
 
 /** The path that names the calling process's executable. */
@@ -39,6 +39,8 @@ export const TMP_CAPACITY = 64 * 1024 * 1024;
 /** The root file system and the file operations over it. */
 export class KernelFileSystem {
   readonly ramfs: Ramfs;
+  /** The /proc mount (after {@link seal}); `ProcFs` fills it. */
+  procMount: Mount | null = null;
   private readonly regular: FileOperations;
   private readonly directory: FileOperations;
   private readonly nullDevice: FileOperations;
@@ -118,7 +120,7 @@ export class KernelFileSystem {
     return ramfs.changeMode(inode, mode);
   }
 
-  /** After the initramfs is in: device nodes, /proc and /tmp exist; the root becomes read-only; /tmp is writable. */
+  /** After the initramfs is in: device nodes, /proc and /tmp exist; the root becomes read-only; /tmp is writable; /proc is mounted. */
   seal(): string | null {
     const ramfs = this.ramfs;
     for (const directory of ["/dev", "/proc", "/tmp"]) {
@@ -136,6 +138,9 @@ export class KernelFileSystem {
     ramfs.rootMount.readOnly = true;
     const tmp = ramfs.mount(ramfs.root, "/tmp", { rootMode: 0o1777, capacityBytes: TMP_CAPACITY });
     if (typeof tmp === "number") return `cannot mount /tmp (errno ${-tmp})`;
+    const proc = ramfs.mount(ramfs.root, "/proc", { rootMode: 0o555, readOnly: true });
+    if (typeof proc === "number") return `cannot mount /proc (errno ${-proc})`;
+    this.procMount = proc;
     return null;
   }
 

@@ -24,14 +24,14 @@ import {
   type SyscallDefinition,
   type SyscallTable,
 } from "@tsos/syscall";
-import { execProgram } from "../exec";
+import { baseName, execProgram } from "../exec";
 import { O, S_IF } from "../files";
 import type { Inode } from "../fs/index";
 import type { Kernel } from "../kernel";
 import type { Process } from "../process";
 import { PROC_SELF_EXE, statusOf } from "../vfs";
 import { writeStat } from "./io";
-import { putTimespec, readStringArray, Struct } from "./user";
+import { putTimespec, readString, readStringArray, Struct } from "./user";
 
 const AT = {
   SYMLINK_NOFOLLOW: 0x100,
@@ -42,6 +42,8 @@ const AT = {
   EACCESS: 0x200,
 } as const;
 const OPEN_MASK = 0o37777777;
+/** utimensat's special tv_nsec values. */
+const UTIME = { NOW: 0x3fffffff, OMIT: 0x3ffffffe } as const;
 const ACCESS = { F_OK: 0, X_OK: 1, W_OK: 2, R_OK: 4 } as const;
 /** Script interpreters followed before ELOOP (Linux allows 4 levels of binfmt recursion). */
 const INTERPRETER_DEPTH = 4;
@@ -57,15 +59,21 @@ export function registerFsCalls(kernel: Kernel, table: SyscallTable): void {
   const fs = () => kernel.fileSystem;
   const processOf = (call: SyscallCall) => kernel.threadOf(call).process;
 
-  /** The directory a *at() call starts from, or -errno. */
+  /** The directory a *at() call starts from, or -errno; a walk into /proc regenerates it first. */
   const base = (process: Process, dirfd: number, path: string): Inode | number => {
-    if (path.startsWith("/") || dirfd === AT_FDCWD) return process.cwd as Inode;
-    const file = process.files!.get(dirfd);
-    if (file === null) return -ERRNO.EBADF;
-    const inode = file.node as Inode | null;
-    if (inode === null || typeof inode !== "object" || !("isDirectory" in inode) || !inode.isDirectory)
-      return -ERRNO.ENOTDIR;
-    return inode;
+    let start: Inode;
+    if (path.startsWith("/") || dirfd === AT_FDCWD) start = process.cwd as Inode;
+    else {
+      const file = process.files!.get(dirfd);
+      if (file === null) return -ERRNO.EBADF;
+      const inode = file.node as Inode | null;
+      if (inode === null || typeof inode !== "object" || !("isDirectory" in inode) || !inode.isDirectory)
+        return -ERRNO.ENOTDIR;
+      start = inode;
+    }
+    const procfs = kernel.procfs;
+    if (procfs?.concerns(start, path)) procfs.refresh(process);
+    return start;
   };
 
   const lookup = (call: SyscallCall, dirfd: number, path: string, follow: boolean): Inode | number => {
@@ -194,6 +202,57 @@ export function registerFsCalls(kernel: Kernel, table: SyscallTable): void {
     if (inode.isDirectory) return -ERRNO.EISDIR;
     if (!inode.isRegular) return -ERRNO.EINVAL;
     return fs().ramfs.truncate(inode, length);
+  };
+
+  const times = new Struct(32);
+
+  /** utimensat(2): `path` (0: the descriptor itself, futimens) gets `timesAddress`'s times (0: now). */
+  const utimensat = (
+    call: SyscallCall,
+    dirfd: number,
+    pathAddress: number,
+    timesAddress: number,
+    flags: number,
+  ): number => {
+    if ((flags & ~(AT.SYMLINK_NOFOLLOW | AT.EMPTY_PATH)) !== 0) return -ERRNO.EINVAL;
+    const target = resolveTimesTarget(call, dirfd, pathAddress, flags);
+    if (typeof target === "number") return target;
+    const now = kernel.realtimeNs();
+    if (timesAddress === 0) return fs().ramfs.setTimes(target, now, now);
+    if (times.copyIn(call.memory!, timesAddress, 32) < 0) return -ERRNO.EFAULT;
+    /** One timespec of the pair: UTIME_NOW, UTIME_OMIT (`current`), or its value; NaN when malformed. */
+    const pick = (offset: number, current: number): number => {
+      const nanoseconds = times.readI64(offset + 8);
+      if (nanoseconds === UTIME.NOW) return now;
+      if (nanoseconds === UTIME.OMIT) return current;
+      const seconds = times.readI64(offset);
+      if (!(nanoseconds >= 0 && nanoseconds < 1e9) || Number.isNaN(seconds)) return Number.NaN;
+      return seconds * 1e9 + nanoseconds;
+    };
+    const atime = pick(0, target.atime);
+    const mtime = pick(16, target.mtime);
+    if (Number.isNaN(atime) || Number.isNaN(mtime)) return -ERRNO.EINVAL;
+    return fs().ramfs.setTimes(target, atime, mtime);
+  };
+
+  /** The inode utimensat changes: `path`'s, or the descriptor's when the path pointer is NULL. */
+  const resolveTimesTarget = (
+    call: SyscallCall,
+    dirfd: number,
+    pathAddress: number,
+    flags: number,
+  ): Inode | number => {
+    if (pathAddress === 0) {
+      if (dirfd === AT_FDCWD) return -ERRNO.EFAULT;
+      const file = processOf(call).files!.get(dirfd);
+      if (file === null) return -ERRNO.EBADF;
+      const inode = file.node as Inode | null;
+      if (inode === null || typeof inode !== "object" || !("mount" in inode)) return -ERRNO.EPERM;
+      return inode;
+    }
+    const path = readString(call.memory!, pathAddress, 4095);
+    if (typeof path === "number") return path === -ERRNO.E2BIG ? -ERRNO.ENAMETOOLONG : path;
+    return lookup(call, dirfd, path, (flags & AT.SYMLINK_NOFOLLOW) === 0);
   };
 
   const definitions: SyscallDefinition[] = [
@@ -325,6 +384,18 @@ export function registerFsCalls(kernel: Kernel, table: SyscallTable): void {
         file.position = position;
         return call.memory!.write(address, buffer.subarray(0, used)) ? used : -ERRNO.EFAULT;
       },
+    }),
+    defineSyscall({
+      number: SYS.utimensat,
+      name: "utimensat",
+      args: [
+        arg.dirfd(),
+        arg.pointer("pathname", "in"),
+        arg.pointer("times", "in", { size: 32 }),
+        arg.int("flags"),
+      ],
+      handler: (call, dirfd, pathAddress, timesAddress, flags) =>
+        utimensat(call, dirfd, pathAddress, timesAddress, flags),
     }),
     defineSyscall({
       number: SYS.readlink,
@@ -502,7 +573,7 @@ export function registerFsCalls(kernel: Kernel, table: SyscallTable): void {
         if (typeof argv === "number") return argv;
         const envp = readStringArray(memory, envpAddress, ARGUMENT_READ_LIMIT);
         if (typeof envp === "number") return envp;
-        const result = execute(kernel, call, path, argv, envp, 0);
+        const result = execute(kernel, call, path, argv, envp, 0, baseName(path));
         if (result === 0) call.frame.returnPath = RETURN_PATH.IRET;
         return result;
       },
@@ -519,6 +590,8 @@ function execute(
   argv: string[],
   envp: string[],
   depth: number,
+  /** The new command name: the basename of the path execve was given (Linux's bprm->filename), scripts included. */
+  command: string,
 ): number {
   const thread = kernel.threadOf(call);
   const process = thread.process;
@@ -538,7 +611,7 @@ function execute(
       resolved,
       ...argv.slice(1),
     ];
-    return execute(kernel, call, line.interpreter, scriptArgv, envp, depth + 1);
+    return execute(kernel, call, line.interpreter, scriptArgv, envp, depth + 1, command);
   }
   const absolute = resolved.startsWith("/")
     ? resolved
@@ -548,7 +621,7 @@ function execute(
   if (!kernel.removeOtherThreads(thread))
     return kernel.sleep(call, process.threadExitWaiters, { restart: true, interruptible: false });
   kernel.becomeLeader(thread);
-  return execProgram(kernel, thread, call.frame.context, { path: absolute, bytes }, argv, envp);
+  return execProgram(kernel, thread, call.frame.context, { path: absolute, bytes }, argv, envp, command);
 }
 
 function isElf(bytes: Uint8Array): boolean {

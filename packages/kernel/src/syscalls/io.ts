@@ -102,13 +102,72 @@ export function registerIoCalls(kernel: Kernel, table: SyscallTable): void {
     return done;
   };
 
+  const offsetWord = new Struct(8);
+
+  /**
+   * sendfile(2): up to `count` bytes from the seekable `input` (at
+   * `*offsetAddress` when given, else its file offset) to `output`, in
+   * chunks; a full output blocks only before the first byte.
+   */
+  const sendFile = (
+    call: SyscallCall,
+    output: OpenFile,
+    input: OpenFile,
+    offsetAddress: number,
+    count: number,
+  ): number => {
+    if (!input.operations.seekable) return -ERRNO.EINVAL;
+    if ((output.flags & O.APPEND) !== 0) return -ERRNO.EINVAL;
+    let at = input.position;
+    if (offsetAddress !== 0) {
+      if (offsetWord.copyIn(call.memory!, offsetAddress, 8) < 0) return -ERRNO.EFAULT;
+      at = offsetWord.readI64(0);
+      if (!(at >= 0)) return -ERRNO.EINVAL;
+    }
+    const total = Math.min(count, MAX_RW_COUNT);
+    let outAt = output.position;
+    let done = 0;
+    let failure = 0;
+    while (done < total) {
+      const chunk = scratch.subarray(0, Math.min(CHUNK, total - done));
+      const read = input.operations.read(input, chunk, at + done);
+      if (read <= 0) {
+        if (read < 0 && done === 0) failure = read;
+        break;
+      }
+      const written = output.operations.write(output, chunk.subarray(0, read), outAt);
+      if (written === WOULD_BLOCK) {
+        if (done > 0) break;
+        if ((output.flags & O.NONBLOCK) !== 0) return -ERRNO.EAGAIN;
+        const queue = output.operations.waitQueue?.(output) ?? null;
+        if (queue === null) return -ERRNO.EAGAIN;
+        return kernel.sleep(call, queue, { restart: true });
+      }
+      if (written === -ERRNO.EPIPE) kernel.sendSignal(kernel.threadOf(call).process, SIGNAL.SIGPIPE);
+      if (written < 0) {
+        if (done === 0) failure = written;
+        break;
+      }
+      done += written;
+      if (output.operations.seekable) outAt += written;
+      if (written < read) break;
+    }
+    if (failure < 0) return failure;
+    if (output.operations.seekable) output.position = outAt;
+    if (offsetAddress !== 0) {
+      offsetWord.u64(0, at + done);
+      if (offsetWord.copyOut(call.memory!, offsetAddress, 8) < 0) return -ERRNO.EFAULT;
+    } else input.position = at + done;
+    return done;
+  };
+
   /** pipe/pipe2: both ends installed and their numbers written, or nothing done and -errno. */
   const makePipe = (call: SyscallCall, address: number, flags: number): number => {
     const files = kernel.threadOf(call).process.files!;
     const pipe = kernel.createPipe();
     const status = flags & O.NONBLOCK;
-    const reader = new OpenFile(readEnd, O.RDONLY | status, "pipe:", pipe);
-    const writer = new OpenFile(writeEnd, O.WRONLY | status, "pipe:", pipe);
+    const reader = new OpenFile(readEnd, O.RDONLY | status, `pipe:[${pipe.ino}]`, pipe);
+    const writer = new OpenFile(writeEnd, O.WRONLY | status, `pipe:[${pipe.ino}]`, pipe);
     const closeOnExec = (flags & O.CLOEXEC) !== 0;
     const readFd = files.install(reader, closeOnExec);
     if (readFd < 0) {
@@ -185,6 +244,17 @@ export function registerIoCalls(kernel: Kernel, table: SyscallTable): void {
         const file = fileOf(call, fd);
         if (file === null || !file.writable) return -ERRNO.EBADF;
         return transfer(call, file, buffer, count, -1, true);
+      },
+    }),
+    defineSyscall({
+      number: SYS.sendfile,
+      name: "sendfile",
+      args: [arg.fd("out_fd"), arg.fd("in_fd"), arg.pointer("offset", "inout", { size: 8 }), arg.size()],
+      handler: (call, outFd, inFd, offsetAddress, count) => {
+        const output = fileOf(call, outFd);
+        const input = fileOf(call, inFd);
+        if (output === null || input === null || !output.writable || !input.readable) return -ERRNO.EBADF;
+        return sendFile(call, output, input, offsetAddress, count);
       },
     }),
     defineSyscall({

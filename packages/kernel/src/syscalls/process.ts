@@ -576,6 +576,7 @@ export function cloneProcess(
   child.pgid = parent.pgid;
   child.sid = parent.sid;
   child.exitSignal = low & 0xff;
+  child.commandLine = parent.commandLine;
   const failed = setUpChild(kernel, call, created, low, stack, parentTidAddress, childTidAddress, tls);
   if (failed < 0) return failed;
   kernel.startThread(created);
