@@ -254,6 +254,15 @@ export const KERNEL_GUEST_PROGRAMS: readonly KernelGuestProgram[] = [
     env: [],
   },
   {
+    name: "job-control",
+    binary: "job-control",
+    runtime: "musl",
+    summary:
+      "SIGSTOP/SIGTSTP/SIGCONT on a child: wait4 WUNTRACED and WCONTINUED, waitid WSTOPPED with WNOWAIT, SIGCHLD CLD_STOPPED/CLD_CONTINUED with si_status, SA_NOCLDSTOP, a handled SIGTSTP, SIGKILL of a stopped child",
+    args: [],
+    env: [],
+  },
+  {
     name: "waitid",
     binary: "waitid",
     runtime: "freestanding",

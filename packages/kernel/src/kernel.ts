@@ -1217,10 +1217,21 @@ export class Kernel {
     this.armTimer(this.currentCpu);
   }
 
-  /** Job-control stop: runnable threads leave their run queues now, running ones on their way back to user mode. */
-  stopProcess(process: Process): void {
+  /**
+   * Job-control stop by `signal`: runnable threads leave their run queues
+   * now, running ones on their way back to user mode; the parent is told
+   * (SIGCHLD CLD_STOPPED, a WUNTRACED report).
+   */
+  stopProcess(process: Process, signal = SIGNAL.SIGSTOP): void {
     if (process.stopped) return;
     process.stopped = true;
+    process.stopReport = signal;
+    process.continuedReport = false;
+    const parent = process.parent;
+    if (parent !== null) {
+      this.signals.childStateChanged(parent, process, signal);
+      parent.childWaiters.wakeAll();
+    }
     for (const thread of process.threads) {
       const task = thread.task;
       if (task.state === 0 /* RUNNABLE */) this.scheduler.stop(task);
@@ -1229,10 +1240,18 @@ export class Kernel {
     }
   }
 
-  /** SIGCONT: stopped threads run again. */
+  /** SIGCONT: stopped threads run again; the parent is told (SIGCHLD CLD_CONTINUED, a WCONTINUED report). */
   continueProcess(process: Process): void {
     if (!process.stopped) return;
     process.stopped = false;
+    process.stopReport = 0;
+    // A stopped process resumed only to die (SIGKILL) reports its death, not a continue.
+    process.continuedReport = process.killedBy === 0;
+    const parent = process.parent;
+    if (parent !== null && process.continuedReport) {
+      this.signals.childStateChanged(parent, process, SIGNAL.SIGCONT);
+      parent.childWaiters.wakeAll();
+    }
     for (const thread of process.threads) this.scheduler.resume(thread.task, this.currentCpu);
   }
 

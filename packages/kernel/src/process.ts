@@ -120,6 +120,10 @@ export class Process {
   killedBy = 0;
   /** Stopped by SIGSTOP (or a tty stop) until SIGCONT. */
   stopped = false;
+  /** The stop signal of a stop the parent's wait has not reported yet (WUNTRACED); 0 none. */
+  stopReport = 0;
+  /** A continue the parent's wait has not reported yet (WCONTINUED). */
+  continuedReport = false;
   /** Exit status requested by exit_group (applied as the threads leave). */
   groupExitStatus = -1;
   /** The wait status of the group leader's own exit (exit(2) of the leader while other threads go on). */

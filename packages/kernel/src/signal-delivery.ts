@@ -171,8 +171,9 @@ export class Signals {
     const kernel = this.kernel;
     if (signal <= 0 || signal > 64 || process.state !== PROCESS_STATE.ALIVE || process.killedBy !== 0) return;
     if (signal === SIGNAL.SIGKILL) {
-      kernel.continueProcess(process);
+      // Killed first, so the stopped process's resumption is no CLD_CONTINUED.
       kernel.killProcess(process, SIGNAL.SIGKILL);
+      kernel.continueProcess(process);
       return;
     }
     if (signal === SIGNAL.SIGCONT) {
@@ -193,11 +194,11 @@ export class Signals {
       if (handler === SIG_DFL) {
         if (byDefault === DEFAULT_ACTION.IGNORE || byDefault === DEFAULT_ACTION.CONTINUE) return;
         if (byDefault === DEFAULT_ACTION.STOP) {
-          kernel.stopProcess(process);
+          kernel.stopProcess(process, signal);
           return;
         }
-        kernel.continueProcess(process);
         kernel.killProcess(process, signal);
+        kernel.continueProcess(process);
         return;
       }
     }
@@ -341,7 +342,7 @@ export class Signals {
         const byDefault = defaultAction(signal);
         if (byDefault === DEFAULT_ACTION.IGNORE || byDefault === DEFAULT_ACTION.CONTINUE) continue;
         if (byDefault === DEFAULT_ACTION.STOP) {
-          kernel.stopProcess(process);
+          kernel.stopProcess(process, signal);
           // The interrupted call restarts once the process continues.
           changed = this.finishInterrupted(thread, context, false, 0) || changed;
           thread.signalCheck = true;
@@ -464,6 +465,22 @@ export class Signals {
    * reaped at once — the parent ignores SIGCHLD (SIG_IGN) or set
    * SA_NOCLDWAIT, as Linux does.
    */
+  /**
+   * `child` stopped (by `signal`) or continued (`signal` = SIGCONT): its
+   * parent gets SIGCHLD with CLD_STOPPED / CLD_CONTINUED unless it set
+   * SA_NOCLDSTOP (or ignores SIGCHLD).
+   */
+  childStateChanged(parent: Process, child: Process, signal: number): void {
+    const action = parent.actions[SIGNAL.SIGCHLD];
+    if (action?.handler === SIG_IGN || ((action?.flags ?? 0) & SA.NOCLDSTOP) !== 0) return;
+    this.clearInfo(SIGNAL.SIGCHLD, signal === SIGNAL.SIGCONT ? CLD.CONTINUED : CLD.STOPPED);
+    const view = this.infoView;
+    view.setInt32(16, child.pid, true);
+    view.setInt32(20, child.uid, true);
+    view.setInt32(24, signal, true);
+    this.send(parent, SIGNAL.SIGCHLD, this.info);
+  }
+
   childExited(parent: Process, child: Process, status: number): boolean {
     const action = parent.actions[SIGNAL.SIGCHLD];
     const ignored = action?.handler === SIG_IGN;

@@ -106,7 +106,7 @@ const WAITID_OPTIONS =
 const WAITID_NAMES = {
   bits: { WNOHANG: 1, WSTOPPED: 2, WEXITED: 4, WCONTINUED: 8, WNOWAIT: 0x01000000 },
 } as const;
-const CLD = { EXITED: 1, KILLED: 2 } as const;
+const CLD = { EXITED: 1, KILLED: 2, STOPPED: 5, CONTINUED: 6 } as const;
 
 const PR = { SET_NAME: 15, GET_NAME: 16, SET_CHILD_SUBREAPER: 36, GET_CHILD_SUBREAPER: 37 } as const;
 const ARCH = { SET_GS: 0x1001, SET_FS: 0x1002, GET_FS: 0x1003, GET_GS: 0x1004 } as const;
@@ -216,20 +216,32 @@ export function registerProcessCalls(kernel: Kernel, table: SyscallTable): void 
       ],
       handler: (call, pid, statusAddress, options, rusageAddress) => {
         const parent = current(call);
-        const found = findZombie(parent, (child) => matchesWait(parent, child, pid));
-        if (found === NO_MATCHING_CHILD) return -ERRNO.ECHILD;
-        if (found === null) {
+        const wanted =
+          REPORT.EXITED |
+          ((options & WAIT.UNTRACED) !== 0 ? REPORT.STOPPED : 0) |
+          ((options & WAIT.CONTINUED) !== 0 ? REPORT.CONTINUED : 0);
+        const report = findReport(parent, (child) => matchesWait(parent, child, pid), wanted);
+        if (report === NO_MATCHING_CHILD) return -ERRNO.ECHILD;
+        if (report === null) {
           if ((options & WAIT.NOHANG) !== 0) return 0;
           return kernel.sleep(call, parent.childWaiters, { restart: true });
         }
+        const found = report.child;
+        // Linux's encodings: exit/kill as recorded, stopped (sig << 8) | 0x7f, continued 0xffff.
+        const status =
+          report.kind === REPORT.EXITED
+            ? found.waitStatus
+            : report.kind === REPORT.STOPPED
+              ? (found.stopReport << 8) | 0x7f
+              : 0xffff;
         const memory = call.memory!;
-        if (statusAddress !== 0 && putUser32(memory, statusAddress, found.waitStatus) < 0)
-          return -ERRNO.EFAULT;
+        if (statusAddress !== 0 && putUser32(memory, statusAddress, status) < 0) return -ERRNO.EFAULT;
         if (rusageAddress !== 0) {
           writeRusage(rusage, found.exitedUserNs, found.exitedSystemNs);
           if (rusage.copyOut(memory, rusageAddress, 144) < 0) return -ERRNO.EFAULT;
         }
-        reap(kernel, parent, found);
+        if (report.kind === REPORT.EXITED) reap(kernel, parent, found);
+        else consumeReport(report);
         return found.pid;
       },
     }),
@@ -252,33 +264,40 @@ export function registerProcessCalls(kernel: Kernel, table: SyscallTable): void 
         else if (idtype === P.PGID) matches = (child) => child.pgid === (id === 0 ? parent.pgid : id);
         else return idtype === P.PIDFD ? -ERRNO.ENOSYS : -ERRNO.EINVAL;
         if ((idtype === P.PID || idtype === P.PGID) && id < 0) return -ERRNO.EINVAL;
-        // Only exits are reported (stops and continues are not tracked yet).
-        const found =
-          (options & WAITID.EXITED) !== 0
-            ? findZombie(parent, matches)
-            : hasChild(parent, matches)
-              ? null
-              : NO_MATCHING_CHILD;
-        if (found === NO_MATCHING_CHILD) return -ERRNO.ECHILD;
+        const wanted =
+          ((options & WAITID.EXITED) !== 0 ? REPORT.EXITED : 0) |
+          ((options & WAITID.STOPPED) !== 0 ? REPORT.STOPPED : 0) |
+          ((options & WAITID.CONTINUED) !== 0 ? REPORT.CONTINUED : 0);
+        const report = findReport(parent, matches, wanted);
+        if (report === NO_MATCHING_CHILD) return -ERRNO.ECHILD;
         const memory = call.memory!;
         info.clear();
-        if (found === null) {
+        if (report === null) {
           if ((options & WAIT.NOHANG) === 0)
             return kernel.sleep(call, parent.childWaiters, { restart: true });
           return infoAddress === 0 ? 0 : info.copyOut(memory, infoAddress, 128);
         }
+        const found = report.child;
         const signal = found.waitStatus & 0x7f;
         info.i32(0, SIGNAL.SIGCHLD);
-        info.i32(8, signal === 0 ? CLD.EXITED : CLD.KILLED);
         info.i32(16, found.pid);
         info.i32(20, found.uid);
-        info.i32(24, signal === 0 ? (found.waitStatus >> 8) & 0xff : signal);
+        if (report.kind === REPORT.EXITED) {
+          info.i32(8, signal === 0 ? CLD.EXITED : CLD.KILLED);
+          info.i32(24, signal === 0 ? (found.waitStatus >> 8) & 0xff : signal);
+        } else {
+          info.i32(8, report.kind === REPORT.STOPPED ? CLD.STOPPED : CLD.CONTINUED);
+          info.i32(24, report.kind === REPORT.STOPPED ? found.stopReport : SIGNAL.SIGCONT);
+        }
         if (infoAddress !== 0 && info.copyOut(memory, infoAddress, 128) < 0) return -ERRNO.EFAULT;
         if (rusageAddress !== 0) {
           writeRusage(rusage, found.exitedUserNs, found.exitedSystemNs);
           if (rusage.copyOut(memory, rusageAddress, 144) < 0) return -ERRNO.EFAULT;
         }
-        if ((options & WAITID.NOWAIT) === 0) reap(kernel, parent, found);
+        if ((options & WAITID.NOWAIT) === 0) {
+          if (report.kind === REPORT.EXITED) reap(kernel, parent, found);
+          else consumeReport(report);
+        }
         return 0;
       },
     }),
@@ -472,23 +491,43 @@ export function registerProcessCalls(kernel: Kernel, table: SyscallTable): void 
 
 const NO_MATCHING_CHILD = "none";
 
-/** The first zombie child `matches` accepts; null while matching children live; NO_MATCHING_CHILD when there are none. */
-function findZombie(
+/** What a wait reports about a child (wanted as a bit mask). */
+const REPORT = { EXITED: 1, STOPPED: 2, CONTINUED: 4 } as const;
+
+/** A child's reportable change: the child and one of {@link REPORT}. */
+interface ChildReport {
+  readonly child: Process;
+  readonly kind: number;
+}
+
+/**
+ * The first child `matches` accepts with a change of a `wanted` kind
+ * (exit, unreported stop, unreported continue); null while matching
+ * children have nothing to report; NO_MATCHING_CHILD when there are none.
+ */
+function findReport(
   parent: Process,
   matches: (child: Process) => boolean,
-): Process | null | typeof NO_MATCHING_CHILD {
+  wanted: number,
+): ChildReport | null | typeof NO_MATCHING_CHILD {
   let matching = false;
   for (const child of parent.children) {
     if (!matches(child)) continue;
     matching = true;
-    if (child.state === PROCESS_STATE.ZOMBIE) return child;
+    if (child.state === PROCESS_STATE.ZOMBIE) {
+      if ((wanted & REPORT.EXITED) !== 0) return { child, kind: REPORT.EXITED };
+    } else if (child.stopReport !== 0 && (wanted & REPORT.STOPPED) !== 0)
+      return { child, kind: REPORT.STOPPED };
+    else if (child.continuedReport && (wanted & REPORT.CONTINUED) !== 0)
+      return { child, kind: REPORT.CONTINUED };
   }
   return matching ? null : NO_MATCHING_CHILD;
 }
 
-function hasChild(parent: Process, matches: (child: Process) => boolean): boolean {
-  for (const child of parent.children) if (matches(child)) return true;
-  return false;
+/** Consumes the report of a stop or continue (an exit is consumed by reaping). */
+function consumeReport(report: ChildReport): void {
+  if (report.kind === REPORT.STOPPED) report.child.stopReport = 0;
+  else if (report.kind === REPORT.CONTINUED) report.child.continuedReport = false;
 }
 
 /** Reaps `zombie`: its times join the parent's children totals and it is forgotten. */
