@@ -1222,7 +1222,7 @@ export class Kernel {
    * now, running ones on their way back to user mode; the parent is told
    * (SIGCHLD CLD_STOPPED, a WUNTRACED report).
    */
-  stopProcess(process: Process, signal = SIGNAL.SIGSTOP): void {
+  stopProcess(process: Process, signal: number = SIGNAL.SIGSTOP): void {
     if (process.stopped) return;
     process.stopped = true;
     process.stopReport = signal;

@@ -229,6 +229,9 @@ export class Thread {
   interruptedCall = -1;
   /** The current sleep may be interrupted by a handled signal (vfork's wait may not). */
   interruptible = true;
+  /** rt_sigtimedwait's set while the thread waits in it (two halves; both 0 otherwise). */
+  sigwaitLow = 0;
+  sigwaitHigh = 0;
   /** The alternate signal stack (sigaltstack). */
   readonly altStack: AltStack = { sp: 0, size: 0, flags: 0 };
   /** The last fault's trap number, error code and address (the sigcontext's trapno, err, cr2). */

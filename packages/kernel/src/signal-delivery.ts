@@ -208,6 +208,12 @@ export class Signals {
     } else if (process.queuedSignals >= process.limits[RLIMIT.SIGPENDING]!.soft) return;
     if (signal >= SIGRTMIN) process.queuedSignals++;
     pending.add(signal, this.store.store(info));
+    // A thread waiting for it in rt_sigtimedwait takes it there (its wait re-runs and dequeues it).
+    const waiter = this.sigwaiter(process, thread, signal);
+    if (waiter !== null) {
+      waiter.waitingOn!.wake(waiter.task, 0);
+      return;
+    }
     const target = thread ?? this.chooseThread(process, signal);
     if (target !== null) this.notify(target);
   }
@@ -276,6 +282,37 @@ export class Signals {
   }
 
   /** The thread that takes a process-directed signal: the first that does not block it (Linux prefers the main thread). */
+  /** The thread (`thread`, or any of `process` for a process signal) waiting for `signal` in rt_sigtimedwait. */
+  private sigwaiter(process: Process, thread: Thread | null, signal: number): Thread | null {
+    const waits = (candidate: Thread) =>
+      candidate.waitingOn !== null && inMask(candidate.sigwaitLow, candidate.sigwaitHigh, signal);
+    if (thread !== null) return waits(thread) ? thread : null;
+    for (const candidate of process.threads) if (waits(candidate)) return candidate;
+    return null;
+  }
+
+  /**
+   * rt_sigtimedwait's dequeue: the lowest pending signal of `thread` (its
+   * own first, then its process's) in the set (low, high), its siginfo
+   * copied to `into`; 0 when none is pending.
+   */
+  takeWaited(thread: Thread, low: number, high: number, into: Uint8Array): number {
+    const notLow = ~low >>> 0;
+    const notHigh = ~high >>> 0;
+    let pending: PendingSignals = thread.pending;
+    let signal = pending.next(notLow, notHigh);
+    if (signal === 0) {
+      pending = thread.process.sharedPending;
+      signal = pending.next(notLow, notHigh);
+    }
+    if (signal === 0) return 0;
+    const record = pending.take(signal);
+    if (signal >= SIGRTMIN) thread.process.queuedSignals--;
+    this.store.load(record, signal, into);
+    this.store.free(record);
+    return signal;
+  }
+
   private chooseThread(process: Process, signal: number): Thread | null {
     for (const thread of process.threads)
       if (!inMask(thread.signalMaskLow, thread.signalMaskHigh, signal)) return thread;

@@ -6,8 +6,9 @@
  * si_addr and si_code and resuming past the fault by editing the saved
  * context, sigaltstack with SA_ONSTACK, SA_RESTART against EINTR on a pipe
  * read, SIGCHLD with CLD_EXITED, masks and dispositions across fork and
- * exec, and a forged frame (reserved RFLAGS bits) that rt_sigreturn must
- * sanitise. Prints only facts that are the same on every run.
+ * exec, a forged frame (reserved RFLAGS bits) that rt_sigreturn must
+ * sanitise, and sigwaitinfo/sigtimedwait. Prints only facts that are the
+ * same on every run.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -303,6 +304,38 @@ int main(int argc, char **argv) {
   __asm__ volatile("pushfq; popq %0" : "=r"(flags));
   printf("after a forged frame: IOPL %d VM %d NT %d bit15 %d\n", (int)((flags >> 12) & 3), (int)((flags >> 17) & 1),
          (int)((flags >> 14) & 1), (int)((flags >> 15) & 1));
+
+  /* 12b. sigtimedwait/sigwaitinfo: a pending blocked signal is taken with its siginfo, a timeout
+     gives EAGAIN, a child's signal ends a wait, and a queued realtime value comes through. */
+  sigset_t waitset;
+  sigemptyset(&waitset);
+  sigaddset(&waitset, SIGUSR1);
+  sigaddset(&waitset, SIGRTMIN + 1);
+  sigprocmask(SIG_BLOCK, &waitset, &old);
+  kill(getpid(), SIGUSR1);
+  siginfo_t waited_info;
+  memset(&waited_info, 0, sizeof waited_info);
+  int taken = sigwaitinfo(&waitset, &waited_info);
+  printf("sigwaitinfo: %s, si_code SI_USER %d, si_pid ours %d\n", taken == SIGUSR1 ? "SIGUSR1" : "other",
+         waited_info.si_code == SI_USER, waited_info.si_pid == getpid());
+  struct timespec short_wait = {0, 10 * 1000 * 1000};
+  int none = sigtimedwait(&waitset, &waited_info, &short_wait);
+  printf("sigtimedwait with nothing pending: %d %s\n", none, errno == EAGAIN ? "EAGAIN" : "other");
+  pid_t parent = getpid();
+  child = fork();
+  if (child == 0) {
+    usleep(20000);
+    sigqueue(parent, SIGRTMIN + 1, (union sigval){.sival_int = 77});
+    _exit(0);
+  }
+  struct timespec long_wait = {5, 0};
+  memset(&waited_info, 0, sizeof waited_info);
+  taken = sigtimedwait(&waitset, &waited_info, &long_wait);
+  printf("sigtimedwait woken by the child: %s, value %d, SI_QUEUE %d\n",
+         taken == SIGRTMIN + 1 ? "SIGRTMIN+1" : "other", waited_info.si_value.sival_int,
+         waited_info.si_code == SI_QUEUE);
+  waitpid(child, &status, 0);
+  sigprocmask(SIG_SETMASK, &old, NULL);
 
   /* 13. SIGTERM with the default action kills; the status says which signal. */
   child = fork();

@@ -31,7 +31,7 @@ import type { Thread } from "../process";
 import { SI, SIG_DFL, SIG_IGN, UNBLOCKABLE_LOW } from "../signal-delivery";
 import { altStackFlags, MINSIGSTKSZ, SS } from "../signal-frame";
 import { DEFAULT_ACTION, defaultAction, SIGNAL, SIGNAL_COUNT } from "../signals";
-import { Struct } from "./user";
+import { readTimespec, Struct } from "./user";
 
 const SIG = { BLOCK: 0, UNBLOCK: 1, SETMASK: 2 } as const;
 const ITIMER = { REAL: 0, VIRTUAL: 1, PROF: 2 } as const;
@@ -45,6 +45,8 @@ export function registerSignalCalls(kernel: Kernel, table: SyscallTable): void {
   const stack = new Struct(24);
   const info = new Struct(128);
   const timer = new Struct(32);
+  const timespec = new Struct(16);
+  const waited = new Uint8Array(128);
   const pendingWords = new Uint32Array(2);
   const signals = kernel.signals;
 
@@ -193,6 +195,52 @@ export function registerSignalCalls(kernel: Kernel, table: SyscallTable): void {
         const thread = kernel.threadOf(call);
         signals.applyTemporaryMask(thread, mask.readU32(0), mask.readU32(4));
         return waitForSignal(call, thread);
+      },
+    }),
+    defineSyscall({
+      number: SYS.rt_sigtimedwait,
+      name: "rt_sigtimedwait",
+      args: [
+        arg.pointer("set", "in", { size: 8 }),
+        arg.pointer("info", "out", { size: 128 }),
+        arg.pointer("timeout", "in", { size: 16 }),
+        arg.size("sigsetsize"),
+      ],
+      handler: (call, setAddress, infoAddress, timeoutAddress, setSize) => {
+        if (setSize !== 8) return -ERRNO.EINVAL;
+        if (readSet(call, setAddress) < 0) return -ERRNO.EFAULT;
+        // SIGKILL and SIGSTOP cannot be waited for (Linux drops them from the set).
+        const low = (mask.readU32(0) & ~UNBLOCKABLE_LOW) >>> 0;
+        const high = mask.readU32(4);
+        const thread = kernel.threadOf(call);
+        const signal = signals.takeWaited(thread, low, high, waited);
+        if (signal !== 0) {
+          thread.restartedCall = -1;
+          if (infoAddress !== 0 && !call.memory!.write(infoAddress, waited)) return -ERRNO.EFAULT;
+          return signal;
+        }
+        let deadline = Number.POSITIVE_INFINITY;
+        if (thread.restartedCall === SYS.rt_sigtimedwait) deadline = thread.restartDeadline;
+        else if (timeoutAddress !== 0) {
+          const timeout = readTimespec(timespec, call.memory!, timeoutAddress);
+          if (timeout < 0) return timeout;
+          deadline = kernel.monotonicNs() + timeout;
+        }
+        thread.restartedCall = -1;
+        if (deadline <= kernel.monotonicNs()) return -ERRNO.EAGAIN;
+        thread.restartDeadline = deadline;
+        thread.sigwaitLow = low;
+        thread.sigwaitHigh = high;
+        return kernel.sleep(call, kernel.signalWaiters, {
+          restart: true,
+          ...(deadline === Number.POSITIVE_INFINITY
+            ? {}
+            : { timeoutAt: deadline, timeoutCompletes: -ERRNO.EAGAIN }),
+          ended: () => {
+            thread.sigwaitLow = 0;
+            thread.sigwaitHigh = 0;
+          },
+        });
       },
     }),
     defineSyscall({
