@@ -263,6 +263,15 @@ export const KERNEL_GUEST_PROGRAMS: readonly KernelGuestProgram[] = [
     env: [],
   },
   {
+    name: "epoll",
+    binary: "epoll",
+    runtime: "musl",
+    summary:
+      "epoll (level-triggered): errors, pipe readiness with user data, HUP, EPOLLONESHOT and EPOLL_CTL_MOD, closed descriptors, timeouts, a wait woken by a child, maxevents, nested instances",
+    args: [],
+    env: [],
+  },
+  {
     name: "waitid",
     binary: "waitid",
     runtime: "freestanding",

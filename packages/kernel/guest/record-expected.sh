@@ -16,7 +16,7 @@ set -eu
 cd "$(dirname "$0")"
 
 RUNS="hello exit-codes exit-codes-default fork-tree orphan memory faults time rlimit waitid readiness
-musl-hello musl-stdio musl-malloc musl-qsort musl-env musl-string files oom signals threads futex threads-glibc signal-storm job-control
+musl-hello musl-stdio musl-malloc musl-qsort musl-env musl-string files oom signals threads futex threads-glibc signal-storm job-control epoll
 bench-getpid bench-yield bench-fork bench-exec spin xmm-switch bench-signal bench-pipe bench-futex"
 
 # run <name>: executes run <name> with exactly the catalog's argv and environment.

@@ -107,6 +107,7 @@ import { KernelRandom } from "./random";
 import { SI, Signals } from "./signal-delivery";
 import { SigInfoStore } from "./signal-queue";
 import { exitedStatus, SIGNAL, siCodeForException, signaledStatus, signalForException } from "./signals";
+import { registerEpollCalls } from "./syscalls/epoll";
 import { registerFsCalls } from "./syscalls/fs";
 import { registerFutexCalls } from "./syscalls/futex";
 import { registerInfoCalls } from "./syscalls/info";
@@ -370,6 +371,7 @@ export class Kernel {
     registerFsCalls(this, this.table);
     registerPollCalls(this, this.table);
     registerFutexCalls(this, this.table);
+    registerEpollCalls(this, this.table);
     registerSignalCalls(this, this.table);
     this.interruptStatistics = new InterruptStatistics(this.cpuCount);
     this.interrupts = new InterruptDispatcher({

@@ -27,12 +27,20 @@ import {
   type SyscallDefinition,
   type SyscallTable,
 } from "@tsos/syscall";
-import { POLL } from "../files";
+import { type OpenFile, POLL } from "../files";
 import type { Kernel } from "../kernel";
 import { RLIMIT } from "../process";
 import { readTimespec, Struct } from "./user";
 
 const ALWAYS_REPORTED = POLL.ERR | POLL.HUP | POLL.NVAL;
+
+/** A file's poll(2) readiness: its POLL* bits (a file without readiness is readable and writable), with RDNORM/WRNORM. */
+export function fileReadiness(file: OpenFile): number {
+  let state = file.operations.poll?.(file) ?? POLL.IN | POLL.OUT;
+  if ((state & POLL.IN) !== 0) state |= POLL.RDNORM;
+  if ((state & POLL.OUT) !== 0) state |= POLL.WRNORM;
+  return state;
+}
 
 /** Registers poll, ppoll, select and pselect6 on `table`. */
 export function registerPollCalls(kernel: Kernel, table: SyscallTable): void {
@@ -56,10 +64,7 @@ export function registerPollCalls(kernel: Kernel, table: SyscallTable): void {
         const file = files.get(fd);
         if (file === null) revents = POLL.NVAL;
         else {
-          let state = file.operations.poll?.(file) ?? POLL.IN | POLL.OUT;
-          if ((state & POLL.IN) !== 0) state |= POLL.RDNORM;
-          if ((state & POLL.OUT) !== 0) state |= POLL.WRNORM;
-          revents = state & (events | ALWAYS_REPORTED);
+          revents = fileReadiness(file) & (events | ALWAYS_REPORTED);
         }
       }
       view.setUint16(at + 6, revents, true);
