@@ -30,6 +30,7 @@ export {
   WOULD_BLOCK,
 } from "./files";
 export * from "./fs/index";
+export { FUTEX, FUTEX_CMD_MASK, Futexes, FutexQueue } from "./futex";
 export type { KernelHardware } from "./hardware";
 export {
   createKernel,
@@ -39,6 +40,7 @@ export {
   type KernelOptions,
 } from "./kernel";
 export { AP_TRAMPOLINE, GATE_BASE, IDT_BYTES, IDT_VIRTUAL, KERNEL_VECTOR, SYSCALL_ENTRY } from "./layout";
+export { PIPE_BUF, PIPE_PAGES, Pipe, pipeOperations } from "./pipe";
 export {
   defaultLimits,
   PROCESS_STATE,
@@ -50,8 +52,24 @@ export {
   RLIMIT_COUNT,
   type SignalAction,
   Thread,
+  ThreadTask,
 } from "./process";
+export { ProcFs } from "./procfs";
 export { KernelRandom } from "./random";
+export { CLD, SI, SIG_DFL, SIG_IGN, Signals, UNBLOCKABLE_LOW } from "./signal-delivery";
+export {
+  type AltStack,
+  altStackFlags,
+  FPSTATE_SIZE,
+  MINSIGSTKSZ,
+  SA,
+  SIGFRAME_SIZE,
+  type SignalFrameRequest,
+  SignalFrames,
+  type SignalReturn,
+  SS,
+} from "./signal-frame";
+export { inMask, PendingSignals, SIGINFO_SIZE, SIGRTMIN, SigInfoStore, signalBit } from "./signal-queue";
 export {
   DEFAULT_ACTION,
   type DefaultAction,
@@ -63,4 +81,5 @@ export {
   signaledStatus,
   signalForException,
 } from "./signals";
+export { EPOLL } from "./syscalls/epoll";
 export { KernelFileSystem, PROC_SELF_EXE, statusOf, TMP_CAPACITY } from "./vfs";

@@ -30,7 +30,7 @@ export {
 } from "./cpu/cpu";
 export { type CpuFeatureOptions, CpuFeatures } from "./cpu/cpu-features";
 export { CpuMsrs } from "./cpu/cpu-msrs";
-export type { CpuState, MmioBus } from "./cpu/cpu-state";
+export type { CpuState, MmioBus, TlbContext } from "./cpu/cpu-state";
 export {
   DEFAULT_CODE_BLOCKS,
   DecodedCache,

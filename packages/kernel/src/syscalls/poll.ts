@@ -29,10 +29,35 @@ import {
 } from "@tsos/syscall";
 import { type OpenFile, POLL } from "../files";
 import type { Kernel } from "../kernel";
-import { RLIMIT } from "../process";
+import { RLIMIT, type Thread } from "../process";
 import { readTimespec, Struct } from "./user";
 
 const ALWAYS_REPORTED = POLL.ERR | POLL.HUP | POLL.NVAL;
+
+/** A readiness wait's deadline: the first run's when this run re-runs the same call (woken to look again). */
+export function readinessDeadline(thread: Thread, call: SyscallCall, deadline: number): number {
+  const kept = thread.restartedCall === call.number ? thread.restartDeadline : deadline;
+  thread.restartedCall = -1;
+  return kept;
+}
+
+/**
+ * Parks a readiness wait (poll, select, epoll) on the poll waiters, which
+ * every pipe and console change wakes: the call re-runs then, or completes
+ * with 0 at `deadline` (Infinity: none).
+ */
+export function waitForReadiness(
+  kernel: Kernel,
+  call: SyscallCall,
+  thread: Thread,
+  deadline: number,
+): number {
+  thread.restartDeadline = deadline;
+  return kernel.sleep(call, kernel.pollWaiters, {
+    restart: true,
+    ...(deadline === Number.POSITIVE_INFINITY ? {} : { timeoutAt: deadline, timeoutCompletes: 0 }),
+  });
+}
 
 /** A file's poll(2) readiness: its POLL* bits (a file without readiness is readable and writable), with RDNORM/WRNORM. */
 export function fileReadiness(file: OpenFile): number {
@@ -78,16 +103,11 @@ export function registerPollCalls(kernel: Kernel, table: SyscallTable): void {
   const poll = (call: SyscallCall, address: number, count: number, deadline: number): number => {
     const thread = kernel.threadOf(call);
     if (count < 0 || count > thread.process.limits[RLIMIT.NOFILE]!.soft) return -ERRNO.EINVAL;
-    if (thread.restartedCall === call.number) deadline = thread.restartDeadline;
-    thread.restartedCall = -1;
+    deadline = readinessDeadline(thread, call, deadline);
     const ready = scan(call, address, count);
     if (ready !== 0) return ready;
     if (deadline <= kernel.monotonicNs()) return 0;
-    thread.restartDeadline = deadline;
-    return kernel.sleep(call, kernel.pollWaiters, {
-      restart: true,
-      ...(deadline === Number.POSITIVE_INFINITY ? {} : { timeoutAt: deadline, timeoutCompletes: 0 }),
-    });
+    return waitForReadiness(kernel, call, thread, deadline);
   };
 
   /** One select pass over the three sets (each `bytes` long at its address, 0: absent): ready count, or -errno. */
@@ -139,8 +159,7 @@ export function registerPollCalls(kernel: Kernel, table: SyscallTable): void {
     const thread = kernel.threadOf(call);
     if (count < 0) return -ERRNO.EINVAL;
     const limit = Math.min(count, thread.process.limits[RLIMIT.NOFILE]!.soft);
-    if (thread.restartedCall === call.number) deadline = thread.restartDeadline;
-    thread.restartedCall = -1;
+    deadline = readinessDeadline(thread, call, deadline);
     // The sets must be read again on a re-run, so they are rewritten only once something is ready or time is up.
     const saved = addresses.map((address) => {
       if (address === 0) return null;
@@ -159,11 +178,7 @@ export function registerPollCalls(kernel: Kernel, table: SyscallTable): void {
     saved.forEach((copy, index) => {
       if (copy !== null) call.memory!.write(addresses[index]!, copy);
     });
-    thread.restartDeadline = deadline;
-    return kernel.sleep(call, kernel.pollWaiters, {
-      restart: true,
-      ...(deadline === Number.POSITIVE_INFINITY ? {} : { timeoutAt: deadline, timeoutCompletes: 0 }),
-    });
+    return waitForReadiness(kernel, call, thread, deadline);
   };
 
   const definitions: SyscallDefinition[] = [

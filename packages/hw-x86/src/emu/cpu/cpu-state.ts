@@ -36,16 +36,25 @@ export const TLB_MASK = TLB_ENTRIES - 1;
 
 /** A PCID's TLB while another PCID is current: the arrays and scalars of CpuState's tlb* fields. */
 export interface TlbContext {
+  /** The PCID these entries belong to. */
   pcid: number;
   /** CPU-local use counter at the last switch to it (least recently used is evicted). */
   lastUse: number;
+  /** Per slot: the virtual page cached there (CpuState's `tlbTag`). */
   tag: Float64Array;
+  /** Per slot: the physical page (`tlbPhysical`). */
   physical: Float64Array;
+  /** Per slot: the ACCESS bits allowed (`tlbAccess`). */
   access: Uint8Array;
+  /** Per slot: 1 for a global translation (`tlbGlobal`). */
   global: Uint8Array;
+  /** Slots filled since the last flush (`tlbFilled`). */
   filled: Int32Array;
+  /** How many of `filled` are in use. */
   filledCount: number;
+  /** Per slot: 1 when listed in `filled`. */
   listed: Uint8Array;
+  /** A 2 MiB / 1 GiB translation is cached (`tlbHasLarge`: INVLPG then flushes everything). */
   hasLarge: boolean;
 }
 
