@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -426,6 +427,44 @@ static void test_exec_cloexec(const char *self) {
   close(plain_fd);
 }
 
+/* Record locks (fcntl) and flock on a file of this process: every set succeeds, F_GETLK sees no conflict. */
+static void test_locks(void) {
+  int fd = open("locked", O_RDWR | O_CREAT | O_EXCL, 0644);
+  int readonly = open("locked", O_RDONLY);
+  struct flock lock;
+  memset(&lock, 0, sizeof lock);
+  lock.l_type = F_WRLCK;
+  lock.l_whence = SEEK_SET;
+  lock.l_len = 10;
+  check("setlk-write", fcntl(fd, F_SETLK, &lock) == 0);
+  check("setlkw-write", fcntl(fd, F_SETLKW, &lock) == 0);
+  lock.l_type = F_RDLCK;
+  check("getlk-own-lock-no-conflict", fcntl(fd, F_GETLK, &lock) == 0 && lock.l_type == F_UNLCK);
+  lock.l_type = F_WRLCK;
+  expect_errno("setlk-write-on-readonly", fcntl(readonly, F_SETLK, &lock), EBADF);
+  lock.l_type = 7;
+  expect_errno("setlk-bad-type", fcntl(fd, F_SETLK, &lock), EINVAL);
+  lock.l_type = F_UNLCK;
+  expect_errno("getlk-unlck", fcntl(fd, F_GETLK, &lock), EINVAL);
+  check("setlk-unlock", fcntl(fd, F_SETLK, &lock) == 0);
+  lock.l_type = F_RDLCK;
+  lock.l_whence = 5;
+  expect_errno("setlk-bad-whence", fcntl(fd, F_SETLK, &lock), EINVAL);
+  lock.l_whence = SEEK_SET;
+  check("ofd-setlk", fcntl(fd, F_OFD_SETLK, &lock) == 0);
+  lock.l_pid = 1;
+  expect_errno("ofd-setlk-with-pid", fcntl(fd, F_OFD_SETLK, &lock), EINVAL);
+  expect_errno("setlk-bad-pointer", fcntl(fd, F_SETLK, (struct flock *)8), EFAULT);
+  check("flock-ex", flock(fd, LOCK_EX) == 0);
+  check("flock-convert-sh-nb", flock(fd, LOCK_SH | LOCK_NB) == 0);
+  check("flock-un", flock(fd, LOCK_UN) == 0);
+  expect_errno("flock-bad-op", flock(fd, 0), EINVAL);
+  expect_errno("flock-bad-fd", flock(999, LOCK_EX), EBADF);
+  close(readonly);
+  close(fd);
+  check("unlink-locked", unlink("locked") == 0);
+}
+
 int main(int argc, char **argv) {
   if (argc >= 2 && strcmp(argv[1], "exec-child") == 0) return exec_child(argc, argv);
   umask(022);
@@ -444,6 +483,7 @@ int main(int argc, char **argv) {
   test_descriptors();
   test_devices();
   test_exec_cloexec(argv[0]);
+  test_locks();
 
   check("chdir-out", chdir("/") == 0);
   remove_tree(TEST_DIR);

@@ -27,7 +27,24 @@ import { putTimespec, Struct } from "./user";
 const O_DIRECT = 0o40000;
 const readEnd = pipeOperations(false);
 const writeEnd = pipeOperations(true);
-const F = { DUPFD: 0, GETFD: 1, SETFD: 2, GETFL: 3, SETFL: 4, DUPFD_CLOEXEC: 1030 } as const;
+const F = {
+  DUPFD: 0,
+  GETFD: 1,
+  SETFD: 2,
+  GETFL: 3,
+  SETFL: 4,
+  GETLK: 5,
+  SETLK: 6,
+  SETLKW: 7,
+  OFD_GETLK: 36,
+  OFD_SETLK: 37,
+  OFD_SETLKW: 38,
+  DUPFD_CLOEXEC: 1030,
+} as const;
+/** struct flock's l_type values. */
+const LOCK_TYPE = { RDLCK: 0, WRLCK: 1, UNLCK: 2 } as const;
+/** flock(2) operations. */
+const LOCK = { SH: 1, EX: 2, NB: 4, UN: 8 } as const;
 const FD_CLOEXEC = 1;
 const IOCTL = {
   TCGETS: 0x5401,
@@ -159,6 +176,33 @@ export function registerIoCalls(kernel: Kernel, table: SyscallTable): void {
       if (offsetWord.copyOut(call.memory!, offsetAddress, 8) < 0) return -ERRNO.EFAULT;
     } else input.position = at + done;
     return done;
+  };
+
+  const flock = new Struct(32);
+
+  /**
+   * fcntl's record locks, as no-ops that succeed (one kernel, no lock
+   * manager): the struct flock is checked as Linux checks it (EFAULT,
+   * EINVAL for a bad type or whence, EBADF for a read lock on a write-only
+   * file and the reverse), a set always succeeds, and F_GETLK answers
+   * F_UNLCK (no conflicting lock).
+   */
+  const recordLock = (call: SyscallCall, file: OpenFile, command: number, address: number): number => {
+    if (Number.isNaN(address) || flock.copyIn(call.memory!, address, 32) < 0) return -ERRNO.EFAULT;
+    const type = flock.view.getInt16(0, true);
+    const whence = flock.view.getInt16(2, true);
+    const getting = command === F.GETLK || command === F.OFD_GETLK;
+    const ofd = command === F.OFD_GETLK || command === F.OFD_SETLK || command === F.OFD_SETLKW;
+    if (whence < 0 || whence > 2) return -ERRNO.EINVAL;
+    if (ofd && flock.view.getInt32(24, true) !== 0) return -ERRNO.EINVAL;
+    if (getting) {
+      if (type !== LOCK_TYPE.RDLCK && type !== LOCK_TYPE.WRLCK) return -ERRNO.EINVAL;
+      flock.view.setInt16(0, LOCK_TYPE.UNLCK, true);
+      return flock.copyOut(call.memory!, address, 32);
+    }
+    if (type === LOCK_TYPE.RDLCK) return file.readable ? 0 : -ERRNO.EBADF;
+    if (type === LOCK_TYPE.WRLCK) return file.writable ? 0 : -ERRNO.EBADF;
+    return type === LOCK_TYPE.UNLCK ? 0 : -ERRNO.EINVAL;
   };
 
   /** pipe/pipe2: both ends installed and their numbers written, or nothing done and -errno. */
@@ -390,9 +434,27 @@ export function registerIoCalls(kernel: Kernel, table: SyscallTable): void {
           case F.SETFL:
             file.flags = (file.flags & ~SETFL_MASK) | (value & SETFL_MASK);
             return 0;
+          case F.GETLK:
+          case F.SETLK:
+          case F.SETLKW:
+          case F.OFD_GETLK:
+          case F.OFD_SETLK:
+          case F.OFD_SETLKW:
+            return recordLock(call, file, command, value);
           default:
             return -ERRNO.EINVAL;
         }
+      },
+    }),
+    defineSyscall({
+      number: SYS.flock,
+      name: "flock",
+      args: [arg.fd(), arg.int("operation")],
+      handler: (call, fd, operation) => {
+        if (fileOf(call, fd) === null) return -ERRNO.EBADF;
+        // Advisory whole-file locks, as no-ops that succeed (see recordLock).
+        const kind = operation & ~LOCK.NB;
+        return kind === LOCK.SH || kind === LOCK.EX || kind === LOCK.UN ? 0 : -ERRNO.EINVAL;
       },
     }),
     defineSyscall({
