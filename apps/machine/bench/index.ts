@@ -67,7 +67,14 @@ const CASES: Case[] = [
   { name: "context-switch/yield-pingpong", guest: "bench-yield", count: 200_000, perIteration: 2, cpus: 1 },
   { name: "process/fork-exit-wait", guest: "bench-fork", count: 2000, perIteration: 1, cpus: 1 },
   { name: "process/exec", guest: "bench-exec", count: 3000, perIteration: 1, cpus: 1 },
-  { name: "signal/deliver-return", guest: "bench-signal", count: 100_000, perIteration: 1, cpus: 1 },
+  {
+    name: "signal/deliver-return",
+    guest: "bench-signal",
+    count: 100_000,
+    perIteration: 1,
+    cpus: 1,
+    nativeScale: 4,
+  },
   {
     name: "pipe/throughput",
     guest: "bench-pipe",
@@ -77,7 +84,14 @@ const CASES: Case[] = [
     bytesPerOp: 4096,
     nativeScale: 25,
   },
-  { name: "futex/wake-wait-pingpong", guest: "bench-futex", count: 50_000, perIteration: 1, cpus: 2 },
+  {
+    name: "futex/wake-wait-pingpong",
+    guest: "bench-futex",
+    count: 50_000,
+    perIteration: 1,
+    cpus: 2,
+    nativeScale: 4,
+  },
 ];
 const NATIVE_NAMES: Record<string, string> = {
   "syscall/getpid-roundtrip": "native/getpid",
