@@ -52,12 +52,20 @@ static void describe(const char *what, int status) {
   else if (WIFEXITED(status)) printf("%s: exited %d\n", what, WEXITSTATUS(status));
 }
 
+/* A child that pauses forever; it reports over a pipe once its SIGTSTP handler (if any) is in place. */
 static pid_t sleeper(int handle_tstp) {
+  int ready[2];
+  pipe(ready);
   pid_t child = fork();
   if (child == 0) {
     if (handle_tstp) signal(SIGTSTP, on_tstp);
+    write(ready[1], "r", 1);
     for (;;) pause();
   }
+  char byte;
+  read(ready[0], &byte, 1);
+  close(ready[0]);
+  close(ready[1]);
   return child;
 }
 
@@ -120,7 +128,6 @@ int main(void) {
 
   install(0);
   child = sleeper(1);
-  usleep(20000); /* let the child install its SIGTSTP handler */
   kill(child, SIGTSTP);
   kill(child, SIGTERM);
   waitpid(child, &status, WUNTRACED);
