@@ -5,6 +5,8 @@
  * equal to it on one CPU), and a threaded program racing on two CPUs is
  * still deterministic for a seed.
  */
+
+import type { Kernel } from "@tsos/kernel";
 import { describe, expect, it } from "vitest";
 import { readKernelGuest } from "../../../packages/kernel/guest/catalog";
 import { type RunOptions, runProgram } from "../src/run";
@@ -32,6 +34,32 @@ describe("threads on two CPUs", () => {
     const single = parallelRatio(1);
     expect(single).toBeGreaterThanOrEqual(90);
     expect(single).toBeLessThanOrEqual(105);
+  });
+
+  it("the pthread programs use futexes (waits and wakes counted) and leave no futex queue behind", () => {
+    for (const binary of ["threads", "threads-glibc", "futex"]) {
+      let kernel: Kernel | null = null;
+      const got = runProgram(
+        {
+          program: { path: `/bin/${binary}`, bytes: readKernelGuest(binary) },
+          argv: [`/bin/${binary}`],
+          envp: [],
+          quiet: true,
+          configure: (created) => {
+            kernel = created;
+          },
+        },
+        { stdout: () => {}, stderr: () => {} },
+      );
+      expect(got.outcome).toBe("exited");
+      const futexes = (kernel as Kernel | null)!.futexes;
+      expect([binary, futexes.waits > 0, futexes.wakes > 0, futexes.queuesInUse]).toEqual([
+        binary,
+        true,
+        true,
+        0,
+      ]);
+    }
   });
 
   it("a threaded program racing on two CPUs gives the same bytes and virtual figures for a seed", () => {

@@ -64,8 +64,10 @@ export class Futexes {
   private readonly pool: FutexQueue[] = [];
   private readonly word = new Uint8Array(4);
   private readonly wordView = new DataView(this.word.buffer);
-  /** Set by {@link locate}: the table of the located key. */
-  private table: Map<number, FutexQueue> | null = null;
+  /** Set by {@link locate}: the table of the key it returned (read it right after the call). */
+  private located: Map<number, FutexQueue> | null = null;
+  /** Queues in a table now (taken from the pool, not yet retired): 0 once nobody waits, else a leak. */
+  queuesInUse = 0;
   /** Waits, wakes and requeues done (for reports). */
   waits = 0;
   wakes = 0;
@@ -77,20 +79,8 @@ export class Futexes {
     private readonly timers: TimerQueue<WaitQueueTimer>,
   ) {}
 
-  /** Waiters on every futex now (0 when none waits). */
-  get waiting(): number {
-    let count = 0;
-    for (const queue of this.sharedTable.values()) count += queue.size;
-    for (const process of this.kernel.processes.values()) {
-      const table = process.memory?.futexes;
-      if (table === null || table === undefined) continue;
-      for (const queue of table.values()) count += queue.size;
-    }
-    return count;
-  }
-
   /**
-   * The key of the futex word at `address` (its table in `this.table`), or
+   * The key of the futex word at `address` (its table in `this.located`), or
    * -EINVAL (misaligned) / -EFAULT (not mapped, not readable).
    */
   private locate(memory: ProcessMemory, address: number, shared: boolean): number {
@@ -101,23 +91,24 @@ export class Futexes {
       if (index >= 0 && (space.vmas.flagsAt(index) & MAP.SHARED) !== 0) {
         const physical = space.resolveUserAddress(address, false);
         if (physical < 0) return -ERRNO.EFAULT;
-        this.table = this.sharedTable;
+        this.located = this.sharedTable;
         return physical;
       }
     }
     memory.futexes ??= new Map();
-    this.table = memory.futexes;
+    this.located = memory.futexes;
     return address;
   }
 
-  private queueOf(key: number, create: boolean): FutexQueue | null {
-    const table = this.table!;
+  /** The queue of `key` in `table` (made, from the pool, when `create`); null when nobody waits there. */
+  private queueOf(table: Map<number, FutexQueue>, key: number, create: boolean): FutexQueue | null {
     let queue = table.get(key);
     if (queue === undefined && create) {
       queue = this.pool.pop() ?? new FutexQueue(this.waker, this.timers);
       queue.key = key;
       queue.table = table;
       table.set(key, queue);
+      this.queuesInUse++;
     }
     return queue ?? null;
   }
@@ -128,6 +119,7 @@ export class Futexes {
     queue.table.delete(queue.key);
     queue.table = null;
     this.pool.push(queue);
+    this.queuesInUse--;
   }
 
   /** Reads the u32 at `address`: its value, or -EFAULT. */
@@ -155,11 +147,12 @@ export class Futexes {
     const memory = thread.process.memory!;
     const key = this.locate(memory, address, shared);
     if (key < 0) return key;
+    const table = this.located!;
     const value = this.load(memory, address);
     if (value < 0) return value;
     if (value !== expected >>> 0) return -ERRNO.EAGAIN;
     if (deadline <= this.kernel.nowNs()) return -ERRNO.ETIMEDOUT;
-    const queue = this.queueOf(key, true)!;
+    const queue = this.queueOf(table, key, true)!;
     thread.futexBitset = bitset >>> 0;
     thread.futexQueue = queue;
     thread.restartDeadline = deadline;
@@ -179,8 +172,8 @@ export class Futexes {
 
   /**
    * Wakes up to `count` waiters of `queue` whose bitset meets `bitset`; how
-   * many woke. (futex_wake and wake_op wake one even for a count ≤ 0: their
-   * callers pass at least 1.)
+   * many woke (a count ≤ 0 wakes none: requeue's nr_wake; {@link wakeKey}
+   * gives futex_wake's at-least-one).
    */
   private wakeQueue(queue: FutexQueue, count: number, bitset: number): number {
     let woken = 0;
@@ -202,9 +195,14 @@ export class Futexes {
     if (bitset === 0) return -ERRNO.EINVAL;
     const key = this.locate(memory, address, shared);
     if (key < 0) return key;
-    const queue = this.queueOf(key, false);
+    return this.wakeKey(this.located!, key, count, bitset >>> 0);
+  }
+
+  /** futex_wake on `key` of `table`: up to `count` waiters meeting `bitset` — at least one, even for a count ≤ 0, as Linux. */
+  private wakeKey(table: Map<number, FutexQueue>, key: number, count: number, bitset: number): number {
+    const queue = this.queueOf(table, key, false);
     if (queue === null) return 0;
-    const woken = this.wakeQueue(queue, Math.max(count, 1), bitset >>> 0);
+    const woken = this.wakeQueue(queue, Math.max(count, 1), bitset);
     this.retire(queue);
     return woken;
   }
@@ -227,16 +225,17 @@ export class Futexes {
     if (wakeCount < 0 || requeueCount < 0) return -ERRNO.EINVAL;
     const targetKey = this.locate(memory, target, shared);
     if (targetKey < 0) return targetKey;
-    const targetTable = this.table;
+    const targetTable = this.located!;
     const key = this.locate(memory, address, shared);
     if (key < 0) return key;
-    const sameFutex = key === targetKey && this.table === targetTable;
+    const table = this.located!;
+    const sameFutex = key === targetKey && table === targetTable;
     if (expected !== null) {
       const value = this.load(memory, address);
       if (value < 0) return value;
       if (value !== expected >>> 0) return -ERRNO.EAGAIN;
     }
-    const queue = this.queueOf(key, false);
+    const queue = this.queueOf(table, key, false);
     if (queue === null) return 0;
     let done = this.wakeQueue(queue, wakeCount, FUTEX.BITSET_MATCH_ANY);
     if (sameFutex) {
@@ -245,8 +244,7 @@ export class Futexes {
       this.requeues += moved;
       done += moved;
     } else if (requeueCount > 0 && queue.size > 0) {
-      this.table = targetTable;
-      const destination = this.queueOf(targetKey, true)!;
+      const destination = this.queueOf(targetTable, targetKey, true)!;
       let moved = 0;
       for (let task = queue.first; task !== null && moved < requeueCount; task = queue.first) {
         const thread = (task as ThreadTask).thread;
@@ -287,51 +285,55 @@ export class Futexes {
     if (op > 4 || comparison > 5) return -ERRNO.ENOSYS;
     const targetKey = this.locate(memory, target, shared);
     if (targetKey < 0) return targetKey;
-    const targetTable = this.table;
+    const targetTable = this.located!;
     const old = this.load(memory, target);
     if (old < 0) return old;
-    let value: number;
-    if (op === 0) value = operand;
-    else if (op === 1) value = old + operand;
-    else if (op === 2) value = old | operand;
-    else if (op === 3) value = old & ~operand;
-    else value = old ^ operand;
-    this.wordView.setUint32(0, value >>> 0, true);
+    this.wordView.setUint32(0, applyOp(op, old, operand) >>> 0, true);
     if (!memory.access.write(target, this.word)) return -ERRNO.EFAULT;
     const key = this.locate(memory, address, shared);
     if (key < 0) return key;
-    let woken = 0;
-    const queue = this.queueOf(key, false);
-    if (queue !== null) {
-      woken += this.wakeQueue(queue, Math.max(wakeCount, 1), FUTEX.BITSET_MATCH_ANY);
-      this.retire(queue);
-    }
-    const signed = old | 0;
-    const passes =
-      comparison === 0
-        ? signed === comparand
-        : comparison === 1
-          ? signed !== comparand
-          : comparison === 2
-            ? signed < comparand
-            : comparison === 3
-              ? signed <= comparand
-              : comparison === 4
-                ? signed > comparand
-                : signed >= comparand;
-    if (passes) {
-      this.table = targetTable;
-      const second = this.queueOf(targetKey, false);
-      if (second !== null) {
-        woken += this.wakeQueue(second, Math.max(wakeCount2, 1), FUTEX.BITSET_MATCH_ANY);
-        this.retire(second);
-      }
-    }
+    let woken = this.wakeKey(this.located!, key, wakeCount, FUTEX.BITSET_MATCH_ANY);
+    if (compare(comparison, old | 0, comparand))
+      woken += this.wakeKey(targetTable, targetKey, wakeCount2, FUTEX.BITSET_MATCH_ANY);
     return woken;
   }
 
   /** A thread's CLONE_CHILD_CLEARTID word was zeroed at its exit: wake one joiner (Linux: a shared wake). */
   wakeJoiner(memory: ProcessMemory, address: number): void {
     this.wake(memory, address, true, 1, FUTEX.BITSET_MATCH_ANY);
+  }
+}
+
+/** FUTEX_OP_SET, ADD, OR, ANDN, XOR of `old` and `operand`. */
+function applyOp(op: number, old: number, operand: number): number {
+  switch (op) {
+    case 0:
+      return operand;
+    case 1:
+      return old + operand;
+    case 2:
+      return old | operand;
+    case 3:
+      return old & ~operand;
+    default:
+      return old ^ operand;
+  }
+}
+
+/** FUTEX_OP_CMP_EQ, NE, LT, LE, GT, GE of the (signed) old value against `comparand`. */
+function compare(comparison: number, value: number, comparand: number): boolean {
+  switch (comparison) {
+    case 0:
+      return value === comparand;
+    case 1:
+      return value !== comparand;
+    case 2:
+      return value < comparand;
+    case 3:
+      return value <= comparand;
+    case 4:
+      return value > comparand;
+    default:
+      return value >= comparand;
   }
 }

@@ -249,4 +249,15 @@ export class Thread {
     task.thread = this;
     this.tid = task.id;
   }
+
+  /**
+   * The deadline a re-run of system call `number` keeps from its first run
+   * ({@link restartDeadline}), or null when this run is not such a re-run;
+   * either way the re-run mark is cleared.
+   */
+  takeRestartDeadline(number: number): number | null {
+    const kept = this.restartedCall === number ? this.restartDeadline : null;
+    this.restartedCall = -1;
+    return kept;
+  }
 }

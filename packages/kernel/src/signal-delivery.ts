@@ -100,6 +100,17 @@ function restartKind(number: number, thread: Thread): number {
   }
 }
 
+/** The lowest signal pending for `thread` (its own, then its process's) outside the mask (low, high); 0 none. */
+function nextPending(thread: Thread, maskLow: number, maskHigh: number): number {
+  const own = thread.pending.next(maskLow, maskHigh);
+  return own !== 0 ? own : thread.process.sharedPending.next(maskLow, maskHigh);
+}
+
+/** Is `thread` in rt_sigtimedwait for a set holding `signal`? */
+function waitsFor(thread: Thread, signal: number): boolean {
+  return thread.waitingOn !== null && inMask(thread.sigwaitLow, thread.sigwaitHigh, signal);
+}
+
 /** The kernel's signal machinery (one per kernel). */
 export class Signals {
   /** siginfo being composed (the argument of {@link send} and {@link force}). */
@@ -262,9 +273,7 @@ export class Signals {
 
   /** The next deliverable signal of `thread` (0 none). */
   deliverable(thread: Thread): number {
-    const own = thread.pending.next(thread.signalMaskLow, thread.signalMaskHigh);
-    if (own !== 0) return own;
-    return thread.process.sharedPending.next(thread.signalMaskLow, thread.signalMaskHigh);
+    return nextPending(thread, thread.signalMaskLow, thread.signalMaskHigh);
   }
 
   /** Pending signals of `thread` as rt_sigpending reports them (pending and blocked), in `out`. */
@@ -281,13 +290,10 @@ export class Signals {
     return true;
   }
 
-  /** The thread that takes a process-directed signal: the first that does not block it (Linux prefers the main thread). */
   /** The thread (`thread`, or any of `process` for a process signal) waiting for `signal` in rt_sigtimedwait. */
   private sigwaiter(process: Process, thread: Thread | null, signal: number): Thread | null {
-    const waits = (candidate: Thread) =>
-      candidate.waitingOn !== null && inMask(candidate.sigwaitLow, candidate.sigwaitHigh, signal);
-    if (thread !== null) return waits(thread) ? thread : null;
-    for (const candidate of process.threads) if (waits(candidate)) return candidate;
+    if (thread !== null) return waitsFor(thread, signal) ? thread : null;
+    for (const candidate of process.threads) if (waitsFor(candidate, signal)) return candidate;
     return null;
   }
 
@@ -297,22 +303,22 @@ export class Signals {
    * copied to `into`; 0 when none is pending.
    */
   takeWaited(thread: Thread, low: number, high: number, into: Uint8Array): number {
-    const notLow = ~low >>> 0;
-    const notHigh = ~high >>> 0;
-    let pending: PendingSignals = thread.pending;
-    let signal = pending.next(notLow, notHigh);
-    if (signal === 0) {
-      pending = thread.process.sharedPending;
-      signal = pending.next(notLow, notHigh);
-    }
-    if (signal === 0) return 0;
-    const record = pending.take(signal);
-    if (signal >= SIGRTMIN) thread.process.queuedSignals--;
-    this.store.load(record, signal, into);
-    this.store.free(record);
+    const signal = nextPending(thread, ~low >>> 0, ~high >>> 0);
+    if (signal !== 0) this.dequeue(thread, signal, into);
     return signal;
   }
 
+  /** Takes the oldest instance of pending `signal` (the thread's own first), its siginfo into `into`. */
+  private dequeue(thread: Thread, signal: number, into: Uint8Array): void {
+    const process = thread.process;
+    const pending: PendingSignals = thread.pending.has(signal) ? thread.pending : process.sharedPending;
+    const record = pending.take(signal);
+    if (signal >= SIGRTMIN) process.queuedSignals--;
+    this.store.load(record, signal, into);
+    this.store.free(record);
+  }
+
+  /** The thread that takes a process-directed signal: the first that does not block it (Linux prefers the main thread). */
   private chooseThread(process: Process, signal: number): Thread | null {
     for (const thread of process.threads)
       if (!inMask(thread.signalMaskLow, thread.signalMaskHigh, signal)) return thread;
@@ -330,11 +336,14 @@ export class Signals {
   }
 
   private discardEverywhere(process: Process, lowMask: number): void {
-    for (let signal = 1; signal <= 32; signal++) {
-      if ((signalBit(signal) & lowMask) === 0) continue;
-      process.sharedPending.discard(signal, this.store);
-      for (const thread of process.threads) thread.pending.discard(signal, this.store);
-    }
+    for (let signal = 1; signal <= 32; signal++)
+      if ((signalBit(signal) & lowMask) !== 0) this.discard(process, signal);
+  }
+
+  /** Drops every pending instance of `signal` in `process` and its threads (it became ignored, or SIGCONT/stop rules). */
+  discard(process: Process, signal: number): void {
+    process.sharedPending.discard(signal, this.store);
+    for (const thread of process.threads) thread.pending.discard(signal, this.store);
   }
 
   /** Frees everything queued for an exiting thread (and, with the last one, its process). */
@@ -367,11 +376,7 @@ export class Signals {
     for (;;) {
       const signal = this.deliverable(thread);
       if (signal === 0) break;
-      const pending: PendingSignals = thread.pending.has(signal) ? thread.pending : process.sharedPending;
-      const record = pending.take(signal);
-      if (signal >= SIGRTMIN) process.queuedSignals--;
-      this.store.load(record, signal, this.delivered);
-      this.store.free(record);
+      this.dequeue(thread, signal, this.delivered);
       const action = process.actions[signal];
       const handler = action?.handler ?? SIG_DFL;
       if (handler === SIG_IGN) continue;

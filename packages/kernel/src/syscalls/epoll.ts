@@ -25,7 +25,7 @@ import {
 } from "@tsos/syscall";
 import { type FileOperations, type FileStatus, O, OpenFile, POLL } from "../files";
 import type { Kernel } from "../kernel";
-import { fileReadiness, readinessDeadline, waitForReadiness } from "./poll";
+import { fileReadiness, waitForReadiness } from "./poll";
 import { Struct } from "./user";
 
 /** epoll event bits and epoll_ctl operations. */
@@ -169,11 +169,11 @@ export function registerEpollCalls(kernel: Kernel, table: SyscallTable): void {
     const file = thread.process.files!.get(epfd);
     if (file === null) return -ERRNO.EBADF;
     if (epollOf(file) === null) return -ERRNO.EINVAL;
-    const deadline = readinessDeadline(
-      thread,
-      call,
-      timeoutMs < 0 ? Number.POSITIVE_INFINITY : kernel.monotonicNs() + Math.min(timeoutMs, 0x7fffffff) * 1e6,
-    );
+    const deadline =
+      thread.takeRestartDeadline(call.number) ??
+      (timeoutMs < 0
+        ? Number.POSITIVE_INFINITY
+        : kernel.monotonicNs() + Math.min(timeoutMs, 0x7fffffff) * 1e6);
     const ready = readyCount(file, call, address, max);
     if (ready !== 0) return ready;
     if (deadline <= kernel.monotonicNs()) return 0;

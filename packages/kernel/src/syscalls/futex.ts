@@ -71,10 +71,8 @@ export function registerFutexCalls(kernel: Kernel, table: SyscallTable): void {
             // A wait restarted after a signal keeps its first deadline (Linux's restart block).
             const thread = kernel.threadOf(call);
             const deadline =
-              thread.restartedCall === SYS.futex
-                ? thread.restartDeadline
-                : deadlineOf(call, timeout, command === FUTEX.WAIT_BITSET, realtime);
-            thread.restartedCall = -1;
+              thread.takeRestartDeadline(SYS.futex) ??
+              deadlineOf(call, timeout, command === FUTEX.WAIT_BITSET, realtime);
             if (deadline < 0) return deadline;
             return futexes.wait(call, address, shared, value, deadline, bitset);
           }

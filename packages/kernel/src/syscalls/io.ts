@@ -74,6 +74,18 @@ export function registerIoCalls(kernel: Kernel, table: SyscallTable): void {
   const scratch = new Uint8Array(CHUNK);
 
   /**
+   * A transfer on `file` would block before its first byte: -EAGAIN (with
+   * O_NONBLOCK, or nothing to wait on), or the call parked on the file's
+   * wait queue, to run again when it changes.
+   */
+  const blockOn = (call: SyscallCall, file: OpenFile): number => {
+    if ((file.flags & O.NONBLOCK) !== 0) return -ERRNO.EAGAIN;
+    const queue = file.operations.waitQueue?.(file) ?? null;
+    if (queue === null) return -ERRNO.EAGAIN;
+    return kernel.sleep(call, queue, { restart: true });
+  };
+
+  /**
    * One transfer between a file and a user buffer, in chunks through one
    * scratch buffer; `position` < 0 uses and advances the file offset.
    */
@@ -105,10 +117,7 @@ export function registerIoCalls(kernel: Kernel, table: SyscallTable): void {
       }
       if (result === WOULD_BLOCK) {
         if (done > 0) break;
-        if ((file.flags & O.NONBLOCK) !== 0) return -ERRNO.EAGAIN;
-        const queue = operations.waitQueue?.(file) ?? null;
-        if (queue === null) return -ERRNO.EAGAIN;
-        return kernel.sleep(call, queue, { restart: true });
+        return blockOn(call, file);
       }
       if (result === -ERRNO.EPIPE) kernel.sendSignal(kernel.threadOf(call).process, SIGNAL.SIGPIPE);
       if (result < 0) return done > 0 ? done : result;
@@ -155,10 +164,7 @@ export function registerIoCalls(kernel: Kernel, table: SyscallTable): void {
       const written = output.operations.write(output, chunk.subarray(0, read), outAt);
       if (written === WOULD_BLOCK) {
         if (done > 0) break;
-        if ((output.flags & O.NONBLOCK) !== 0) return -ERRNO.EAGAIN;
-        const queue = output.operations.waitQueue?.(output) ?? null;
-        if (queue === null) return -ERRNO.EAGAIN;
-        return kernel.sleep(call, queue, { restart: true });
+        return blockOn(call, output);
       }
       if (written === -ERRNO.EPIPE) kernel.sendSignal(kernel.threadOf(call).process, SIGNAL.SIGPIPE);
       if (written < 0) {

@@ -30,16 +30,9 @@ import {
 import { type OpenFile, POLL } from "../files";
 import type { Kernel } from "../kernel";
 import { RLIMIT, type Thread } from "../process";
-import { readTimespec, Struct } from "./user";
+import { readTimespec, readTimeval, Struct } from "./user";
 
 const ALWAYS_REPORTED = POLL.ERR | POLL.HUP | POLL.NVAL;
-
-/** A readiness wait's deadline: the first run's when this run re-runs the same call (woken to look again). */
-export function readinessDeadline(thread: Thread, call: SyscallCall, deadline: number): number {
-  const kept = thread.restartedCall === call.number ? thread.restartDeadline : deadline;
-  thread.restartedCall = -1;
-  return kept;
-}
 
 /**
  * Parks a readiness wait (poll, select, epoll) on the poll waiters, which
@@ -103,7 +96,7 @@ export function registerPollCalls(kernel: Kernel, table: SyscallTable): void {
   const poll = (call: SyscallCall, address: number, count: number, deadline: number): number => {
     const thread = kernel.threadOf(call);
     if (count < 0 || count > thread.process.limits[RLIMIT.NOFILE]!.soft) return -ERRNO.EINVAL;
-    deadline = readinessDeadline(thread, call, deadline);
+    deadline = thread.takeRestartDeadline(call.number) ?? deadline;
     const ready = scan(call, address, count);
     if (ready !== 0) return ready;
     if (deadline <= kernel.monotonicNs()) return 0;
@@ -159,7 +152,7 @@ export function registerPollCalls(kernel: Kernel, table: SyscallTable): void {
     const thread = kernel.threadOf(call);
     if (count < 0) return -ERRNO.EINVAL;
     const limit = Math.min(count, thread.process.limits[RLIMIT.NOFILE]!.soft);
-    deadline = readinessDeadline(thread, call, deadline);
+    deadline = thread.takeRestartDeadline(call.number) ?? deadline;
     // The sets must be read again on a re-run, so they are rewritten only once something is ready or time is up.
     const saved = addresses.map((address) => {
       if (address === 0) return null;
@@ -234,10 +227,9 @@ export function registerPollCalls(kernel: Kernel, table: SyscallTable): void {
         const memory = call.memory!;
         if (timeoutAddress !== 0) {
           if (timespec.copyIn(memory, timeoutAddress, 16) < 0) return -ERRNO.EFAULT;
-          const seconds = timespec.readI64(0);
-          const microseconds = timespec.readI64(8);
-          if (!(seconds >= 0) || !(microseconds >= 0 && microseconds < 1e6)) return -ERRNO.EINVAL;
-          deadline = kernel.monotonicNs() + seconds * 1e9 + microseconds * 1000;
+          const timeout = readTimeval(timespec, 0);
+          if (timeout < 0) return -ERRNO.EINVAL;
+          deadline = kernel.monotonicNs() + timeout;
         }
         const timeLeft =
           timeoutAddress === 0

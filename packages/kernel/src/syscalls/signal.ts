@@ -3,8 +3,9 @@
  * rt_sigpending, rt_sigsuspend, pause, sigaltstack, rt_sigqueueinfo,
  * rt_tgsigqueueinfo, and ITIMER_REAL through alarm, setitimer and
  * getitimer (ITIMER_VIRTUAL and ITIMER_PROF answer -ENOSYS: the kernel
- * keeps no per-process CPU-time timers yet). rt_sigtimedwait is missing
- * (-ENOSYS).
+ * keeps no per-process CPU-time timers yet), and rt_sigtimedwait (a
+ * pending signal of the set taken with its siginfo, or a wait that a
+ * signal of the set ends).
  *
  * Linux's rules, where a guest can see them: KILL and STOP can be neither
  * caught, ignored nor blocked (rt_sigaction -EINVAL, the masks drop them);
@@ -31,7 +32,7 @@ import type { Thread } from "../process";
 import { SI, SIG_DFL, SIG_IGN, UNBLOCKABLE_LOW } from "../signal-delivery";
 import { altStackFlags, MINSIGSTKSZ, SS } from "../signal-frame";
 import { DEFAULT_ACTION, defaultAction, SIGNAL, SIGNAL_COUNT } from "../signals";
-import { readTimespec, Struct } from "./user";
+import { readTimespec, readTimeval, Struct } from "./user";
 
 const SIG = { BLOCK: 0, UNBLOCK: 1, SETMASK: 2 } as const;
 const ITIMER = { REAL: 0, VIRTUAL: 1, PROF: 2 } as const;
@@ -123,10 +124,7 @@ export function registerSignalCalls(kernel: Kernel, table: SyscallTable): void {
           const ignores =
             replacement.handler === SIG_IGN ||
             (replacement.handler === SIG_DFL && defaultAction(signal) === DEFAULT_ACTION.IGNORE);
-          if (ignores) {
-            process.sharedPending.discard(signal, signals.store);
-            for (const thread of process.threads) thread.pending.discard(signal, signals.store);
-          }
+          if (ignores) signals.discard(process, signal);
         }
         return 0;
       },
@@ -213,20 +211,18 @@ export function registerSignalCalls(kernel: Kernel, table: SyscallTable): void {
         const low = (mask.readU32(0) & ~UNBLOCKABLE_LOW) >>> 0;
         const high = mask.readU32(4);
         const thread = kernel.threadOf(call);
+        const kept = thread.takeRestartDeadline(SYS.rt_sigtimedwait);
         const signal = signals.takeWaited(thread, low, high, waited);
         if (signal !== 0) {
-          thread.restartedCall = -1;
           if (infoAddress !== 0 && !call.memory!.write(infoAddress, waited)) return -ERRNO.EFAULT;
           return signal;
         }
-        let deadline = Number.POSITIVE_INFINITY;
-        if (thread.restartedCall === SYS.rt_sigtimedwait) deadline = thread.restartDeadline;
-        else if (timeoutAddress !== 0) {
+        let deadline = kept ?? Number.POSITIVE_INFINITY;
+        if (kept === null && timeoutAddress !== 0) {
           const timeout = readTimespec(timespec, call.memory!, timeoutAddress);
           if (timeout < 0) return timeout;
           deadline = kernel.monotonicNs() + timeout;
         }
-        thread.restartedCall = -1;
         if (deadline <= kernel.monotonicNs()) return -ERRNO.EAGAIN;
         thread.restartDeadline = deadline;
         thread.sigwaitLow = low;
@@ -384,14 +380,6 @@ function checkTimer(which: number): number {
 /** A 64-bit field as an unsigned number (addresses: exact below 2^53). */
 function readU64Unsafe(struct: Struct, offset: number): number {
   return struct.readU32(offset + 4) * 4294967296 + struct.readU32(offset);
-}
-
-/** A timeval as ns; -1 when invalid (negative, or microseconds out of range). */
-function readTimeval(struct: Struct, offset: number): number {
-  const seconds = struct.readI64(offset);
-  const microseconds = struct.readI64(offset + 8);
-  if (!(seconds >= 0) || !(microseconds >= 0 && microseconds < 1e6)) return -1;
-  return seconds * NS_PER_SECOND + microseconds * NS_PER_MICROSECOND;
 }
 
 /** A timeval for `ns` (microseconds rounded up, so a pending timer never reads as 0). */

@@ -68,6 +68,14 @@ export function readTimespec(struct: Struct, memory: UserMemory, address: number
   return seconds * 1e9 + nanoseconds;
 }
 
+/** The struct timeval at `offset` of `struct` as ns; -1 when invalid (negative seconds, microseconds outside [0, 1e6)). */
+export function readTimeval(struct: Struct, offset: number): number {
+  const seconds = struct.readI64(offset);
+  const microseconds = struct.readI64(offset + 8);
+  if (!(seconds >= 0) || !(microseconds >= 0 && microseconds < 1e6)) return -1;
+  return seconds * 1e9 + microseconds * 1000;
+}
+
 /** Writes a 32-bit integer to user memory: 0 or -EFAULT. */
 export function putUser32(memory: UserMemory, address: number, value: number): number {
   const bytes = new Uint8Array(4);
