@@ -124,6 +124,17 @@ describe("Machine", () => {
     expect(machine.stats.slices).toBeLessThan(10);
   });
 
+  it("spin lets time pass outside run: the timeline and every started CPU's TSC move together", () => {
+    const machine = new Machine({ memoryBytes: 32 * 1024 * 1024, cpuCount: 2 });
+    const before = machine.cpus[0]!.tsc;
+    machine.spin(5_000);
+    machine.spin(0);
+    machine.spin(-3);
+    expect(machine.timeline.now()).toBe(5_000);
+    expect(machine.cpus[0]!.tsc - before).toBe(5_000);
+    expect(machine.cpus[1]!.tsc - before).toBe(5_000);
+  });
+
   it("stops with all-idle when every CPU halts and nothing is scheduled", () => {
     const { machine, harness } = boot(SYSCALL_THEN_SPIN);
     harness.onTrap = () => machine.cpus[0]!.idle();

@@ -272,6 +272,22 @@ export const KERNEL_GUEST_PROGRAMS: readonly KernelGuestProgram[] = [
     env: [],
   },
   {
+    name: "wc",
+    binary: "wc",
+    runtime: "musl",
+    summary: "wc over standard input (end of file at once here: three zero counts in GNU wc's layout)",
+    args: [],
+    env: [],
+  },
+  {
+    name: "parallel",
+    binary: "parallel",
+    runtime: "musl",
+    summary: "two pthreads each folding its own xorshift64 sequence; checksums joined in order",
+    args: ["2", "200000"],
+    env: [],
+  },
+  {
     name: "waitid",
     binary: "waitid",
     runtime: "freestanding",

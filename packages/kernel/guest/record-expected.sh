@@ -16,7 +16,7 @@ set -eu
 cd "$(dirname "$0")"
 
 RUNS="hello exit-codes exit-codes-default fork-tree orphan memory faults time rlimit waitid readiness
-musl-hello musl-stdio musl-malloc musl-qsort musl-env musl-string files oom signals threads futex threads-glibc signal-storm job-control epoll
+musl-hello musl-stdio musl-malloc musl-qsort musl-env musl-string files oom signals threads futex threads-glibc signal-storm job-control epoll wc parallel
 bench-getpid bench-yield bench-fork bench-exec spin xmm-switch bench-signal bench-pipe bench-futex"
 
 # run <name>: executes run <name> with exactly the catalog's argv and environment.
@@ -29,6 +29,8 @@ run() {
     bench-exec) env -i "$PWD/bin/bench-exec" 1000 ;;
     files | signals | threads | threads-glibc) env -i "$PWD/bin/$1" ;;
     oom) env -i bin/oom 128 ;;
+    parallel) env -i bin/parallel 2 200000 ;;
+    wc) env -i bin/wc </dev/null ;;
     *) env -i "bin/$1" ;;
   esac
 }

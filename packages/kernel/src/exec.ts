@@ -115,6 +115,20 @@ export function execProgram(
   return 0;
 }
 
+/** A command line (commandLineOf's bytes) as text: the arguments separated by spaces, as `ps` shows them. */
+export function commandLineText(commandLine: Uint8Array): string {
+  let text = "";
+  const end =
+    commandLine.length > 0 && commandLine[commandLine.length - 1] === 0
+      ? commandLine.length - 1
+      : commandLine.length;
+  for (let index = 0; index < end; index++) {
+    const byte = commandLine[index]!;
+    text += byte === 0 ? " " : String.fromCharCode(byte);
+  }
+  return text;
+}
+
 /** argv as /proc/<pid>/cmdline holds it: every argument followed by a NUL (Latin-1). */
 export function commandLineOf(argv: readonly string[]): Uint8Array {
   let length = 0;

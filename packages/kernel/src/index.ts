@@ -16,7 +16,14 @@ export {
   parseElfExecutable,
   SEGMENT_FLAG,
 } from "./elf";
-export { baseName, execProgram, loadProgram, type ProgramImage, resetContext } from "./exec";
+export {
+  baseName,
+  commandLineText,
+  execProgram,
+  loadProgram,
+  type ProgramImage,
+  resetContext,
+} from "./exec";
 export * from "./exec/index";
 export {
   DEFAULT_NOFILE,
@@ -37,6 +44,7 @@ export {
   Kernel,
   type KernelFrameAllocator,
   type KernelHalt,
+  type KernelObserver,
   type KernelOptions,
 } from "./kernel";
 export { AP_TRAMPOLINE, GATE_BASE, IDT_BYTES, IDT_VIRTUAL, KERNEL_VECTOR, SYSCALL_ENTRY } from "./layout";
@@ -46,6 +54,7 @@ export {
   PROCESS_STATE,
   Process,
   ProcessMemory,
+  type ProcessRecord,
   type ProcessState,
   type ResourceLimit,
   RLIMIT,
@@ -74,6 +83,7 @@ export {
   DEFAULT_ACTION,
   type DefaultAction,
   defaultAction,
+  describeWaitStatus,
   exitedStatus,
   SIGNAL,
   SIGNAL_COUNT,

@@ -61,6 +61,7 @@ import {
   copyFromUser,
   copyToUser,
   FAULT,
+  FaultCounters,
   FrameOwnerTable,
   FrameRefCounts,
   type MemoryRegion,
@@ -91,6 +92,7 @@ import { CONSOLE_ERROR_STREAM, SerialConsole } from "./console";
 import {
   baseName,
   commandLineOf,
+  commandLineText,
   hardwareCapabilities,
   loadProgram,
   type ProgramImage,
@@ -101,7 +103,15 @@ import { Futexes } from "./futex";
 import type { KernelHardware } from "./hardware";
 import { AP_TRAMPOLINE, GATE_BASE, IDT_BYTES, IDT_VIRTUAL, KERNEL_VECTOR, SYSCALL_ENTRY } from "./layout";
 import { Pipe } from "./pipe";
-import { defaultLimits, PROCESS_STATE, Process, ProcessMemory, Thread, ThreadTask } from "./process";
+import {
+  defaultLimits,
+  PROCESS_STATE,
+  Process,
+  ProcessMemory,
+  type ProcessRecord,
+  Thread,
+  ThreadTask,
+} from "./process";
 import { ProcFs } from "./procfs";
 import { KernelRandom } from "./random";
 import { SI, Signals } from "./signal-delivery";
@@ -129,6 +139,22 @@ export interface KernelFrameAllocator {
   readonly freeFrames: number;
   /** Frames it manages in all. */
   readonly managedFrames: number;
+  /** Free blocks of order `order` (2^order frames each), where the allocator keeps such lists (reports). */
+  freeBlocks?(order: number): number;
+}
+
+/**
+ * What a {@link Kernel.observer} is told, at the TSC cycle of the CPU it
+ * happened on. Threads are null for the CPU's idle task. System calls are
+ * the dispatcher's tracer's (`@tsos/syscall` SyscallTraceSink).
+ */
+export interface KernelObserver {
+  /** `cpu` stopped running `from` and runs `to` now. */
+  contextSwitch(cpu: number, from: Thread | null, to: Thread | null, cycle: number): void;
+  /** An external interrupt or IPI of `vector` entered the kernel on `cpu`. */
+  interrupt(cpu: number, vector: number, cycle: number): void;
+  /** `thread` raised exception `vector` (a page fault, #UD, …) on `cpu`. */
+  exception(cpu: number, vector: number, thread: Thread, cycle: number): void;
 }
 
 /** Options of {@link createKernel}. */
@@ -143,6 +169,8 @@ export interface KernelOptions {
   readonly seed?: number;
   /** Hide the boot log (panics still print). */
   readonly quiet?: boolean;
+  /** How many ended processes {@link Kernel.exitedProcesses} keeps (default 4096; 0 keeps none). */
+  readonly processHistory?: number;
   /** Scheduler tick rate (default 250 Hz, Linux's HZ on most distributions). */
   readonly tickHz?: number;
   /** Number of CPUs to bring up (default: all the machine has). */
@@ -256,8 +284,19 @@ export class Kernel {
   readonly log: string[] = [];
   /** The CPU whose trap is being handled. */
   currentCpu = 0;
+  /** Told of context switches, interrupts and exceptions (a timeline trace); null: nobody (one test per event). */
+  observer: KernelObserver | null = null;
   /** Processes created since boot. */
   processesCreated = 0;
+  /**
+   * Processes that ended, oldest first (at most `processHistory` of them;
+   * older ones are dropped and counted in {@link exitedProcessesDropped}).
+   */
+  readonly exitedProcesses: ProcessRecord[] = [];
+  /** Records dropped from {@link exitedProcesses} to keep it within `processHistory`. */
+  exitedProcessesDropped = 0;
+  /** Page faults of every address space, by kind. */
+  readonly faultCounters = new FaultCounters();
   /** Pipes created since boot (their inode numbers). */
   pipeCount = 0;
   /** Free frames right after boot (leak checks compare against it). */
@@ -267,6 +306,7 @@ export class Kernel {
   private bootMonotonicNs = 0;
 
   private readonly quiet: boolean;
+  private readonly processHistory: number;
   private readonly initramfs: Uint8Array | null;
   private readonly extraFiles: NonNullable<KernelOptions["files"]>;
   private readonly cpuCount: number;
@@ -275,6 +315,8 @@ export class Kernel {
   private kernelTable!: PageTable;
   private idtFrame = 0;
   private nsPerCycle = 1;
+  /** The latest {@link nowNs} reading. */
+  private latestNs = 0;
   private tickCycles = 4_000_000;
   private nextPid = 1;
   private readonly reapable: Task<ProcessMemory>[] = [];
@@ -289,6 +331,7 @@ export class Kernel {
     const hardware = options.hardware;
     this.hardware = hardware;
     this.quiet = options.quiet ?? false;
+    this.processHistory = options.processHistory ?? 4096;
     this.cpuCount = Math.max(
       1,
       Math.min(options.cpus ?? hardware.processors.length, hardware.processors.length),
@@ -651,6 +694,7 @@ export class Kernel {
       const thread = this.currentThread(cpu);
       if (thread === null)
         throw new Error(`exception ${frame.vector} with no thread running (error code ${frame.errorCode})`);
+      this.observer?.exception(cpu, frame.vector, thread, this.hardware.processors[cpu]!.tsc);
       this.userException(thread, frame);
       this.returnToUser(frame);
     } catch (error) {
@@ -662,6 +706,7 @@ export class Kernel {
     const cpu = frame.cpuId;
     this.currentCpu = cpu;
     try {
+      this.observer?.interrupt(cpu, frame.vector, this.hardware.processors[cpu]!.tsc);
       this.interrupts.dispatch(frame);
       this.returnToUser(frame);
     } catch (error) {
@@ -748,6 +793,7 @@ export class Kernel {
       if (next !== current) switched = true;
       this.reapTasks();
       if (next === idle) {
+        if (first !== idle) this.observeSwitch(cpu, first, idle);
         this.armTimer(cpu);
         this.hardware.processors[cpu]!.idle();
         return;
@@ -758,9 +804,23 @@ export class Kernel {
       if (!isDying(thread.process)) break;
     }
     if (switched) {
+      const last = scheduler.current(cpu);
+      if (last !== first) this.observeSwitch(cpu, first, last);
       frame.returnPath = RETURN_PATH.IRET;
       this.armTimer(cpu);
     } else if (this.cpus[cpu]!.armedAt === Number.POSITIVE_INFINITY) this.armTimer(cpu);
+  }
+
+  private observeSwitch(cpu: number, from: Task, to: Task): void {
+    const observer = this.observer;
+    if (observer === null) return;
+    const idle = this.scheduler.runQueues[cpu]!.idle;
+    observer.contextSwitch(
+      cpu,
+      from === idle ? null : (from as ThreadTask).thread,
+      to === idle ? null : (to as ThreadTask).thread,
+      this.hardware.processors[cpu]!.tsc,
+    );
   }
 
   /**
@@ -815,9 +875,17 @@ export class Kernel {
     this.dispatcher.setMemory(cpu, to?.access ?? null);
   }
 
-  /** Virtual time in ns on the CPU whose trap is being handled. */
+  /**
+   * Virtual time in ns on the CPU whose trap is being handled, never less
+   * than any earlier reading on any CPU: the machine runs CPUs a slice each
+   * in turn, so their TSCs may differ by up to a slice, and kernel time
+   * (CLOCK_MONOTONIC, process start and end, timers) must not go backwards
+   * when a process moves between CPUs.
+   */
   nowNs(): number {
-    return this.hardware.processors[this.currentCpu]!.tsc * this.nsPerCycle;
+    const ns = this.hardware.processors[this.currentCpu]!.tsc * this.nsPerCycle;
+    if (ns > this.latestNs) this.latestNs = ns;
+    return this.latestNs;
   }
 
   /** CLOCK_MONOTONIC: ns since the machine started. */
@@ -901,6 +969,7 @@ export class Kernel {
       frames: this.frames,
       refCounts: this.refCounts,
       shootdown: this.shootdown,
+      faultCounters: this.faultCounters,
       mmapBase: Math.floor((TASK_SIZE - gap) / PAGE) * PAGE,
       stackLimit,
     });
@@ -1403,6 +1472,7 @@ export class Kernel {
   private exitProcess(process: Process, status: number): void {
     process.state = PROCESS_STATE.ZOMBIE;
     process.waitStatus = status;
+    this.recordExit(process, status);
     this.releaseVfork(process);
     if (process.memory !== null) {
       this.releaseMemory(process.memory);
@@ -1431,6 +1501,29 @@ export class Kernel {
       this.halt = { reason: "init-exited", status, message: "" };
       this.hardware.powerOff();
     }
+  }
+
+  private recordExit(process: Process, status: number): void {
+    const history = this.exitedProcesses;
+    if (this.processHistory === 0) {
+      this.exitedProcessesDropped++;
+      return;
+    }
+    if (history.length >= this.processHistory) {
+      history.shift();
+      this.exitedProcessesDropped++;
+    }
+    history.push({
+      pid: process.pid,
+      ppid: process.parent?.pid ?? 0,
+      name: process.name,
+      command: commandLineText(process.commandLine),
+      waitStatus: status,
+      startNs: process.startNs,
+      endNs: this.nowNs(),
+      userNs: process.exitedUserNs,
+      systemNs: process.exitedSystemNs,
+    });
   }
 
   /** A vfork parent waiting on `child` continues (the child exec'd or exited). */

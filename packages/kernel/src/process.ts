@@ -191,6 +191,25 @@ export class Process {
   }
 }
 
+/** What the kernel remembers of a process that ended ({@link Kernel.exitedProcesses}). */
+export interface ProcessRecord {
+  readonly pid: number;
+  /** The parent when it ended (0: none). */
+  readonly ppid: number;
+  /** The command name (comm) at the end. */
+  readonly name: string;
+  /** The last execve's argv, space-separated (a forked child that never exec'd keeps its parent's). */
+  readonly command: string;
+  /** Its wait status (Linux encoding: exit code << 8, or the killing signal). */
+  readonly waitStatus: number;
+  /** Virtual time it started and ended (ns). */
+  readonly startNs: number;
+  readonly endNs: number;
+  /** CPU time of all its threads in user and kernel mode (ns). */
+  readonly userNs: number;
+  readonly systemNs: number;
+}
+
 /** The scheduler's task of a thread, pointing back at it (no map lookup on the hot paths). */
 export class ThreadTask extends Task<ProcessMemory> {
   /** The thread this task runs (set once, right after construction). */

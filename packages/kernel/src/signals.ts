@@ -9,6 +9,7 @@
  * the wait status's core flag stays clear, as on Linux with RLIMIT_CORE 0).
  */
 import { EXCEPTION } from "@tsos/hw-x86";
+import { signalName } from "@tsos/syscall";
 
 /** Signal numbers (x86-64). */
 export const SIGNAL = {
@@ -153,4 +154,12 @@ export function signaledStatus(signal: number): number {
 export function shellStatus(status: number): number {
   const signal = status & 0x7f;
   return signal === 0 ? (status >> 8) & 0xff : 128 + signal;
+}
+
+/** A wait status in words, as a report shows it: "exited 3", "killed by SIGSEGV". */
+export function describeWaitStatus(status: number): string {
+  const signal = status & 0x7f;
+  if (signal === 0) return `exited ${(status >> 8) & 0xff}`;
+  if (signal === 0x7f) return `stopped by ${signalName((status >> 8) & 0xff)}`;
+  return `killed by ${signalName(signal)}${(status & 0x80) !== 0 ? " (core dumped)" : ""}`;
 }

@@ -182,6 +182,39 @@ describe("AddressSpace fork and user copies", () => {
     memory.assertNoLeaks();
   });
 
+  it("counts faults by kind, in counters a fork's child shares", () => {
+    const { memory, space } = setup();
+    const at = space.mmap(0x40_0000, 2 * PAGE, RW, ANON | MAP.FIXED);
+    const readOnly = space.mmap(0x50_0000, PAGE, PROT.READ, ANON | MAP.FIXED);
+    const top = 0x7000_0000;
+    space.mmap(top - PAGE, PAGE, RW, ANON | MAP.FIXED | MAP.GROWSDOWN);
+    expect(space.handlePageFault(at, USER_WRITE)).toBe(FAULT.RESOLVED); // demand-zero
+    expect(space.handlePageFault(at, USER_READ | PF_ERROR.P)).toBe(FAULT.RESOLVED); // spurious
+    expect(space.handlePageFault(readOnly, USER_WRITE)).toBe(FAULT.SEGV_ACCERR);
+    expect(space.handlePageFault(0x60_0000, USER_READ)).toBe(FAULT.SEGV_MAPERR);
+    expect(space.handlePageFault(2 ** 47, USER_READ)).toBe(FAULT.SEGV_MAPERR);
+    expect(space.handlePageFault(top - 2 * PAGE, USER_WRITE)).toBe(FAULT.RESOLVED); // growth + zero
+    const child = space.fork();
+    if (child === ENOMEM) throw new Error("fork failed");
+    expect(child.faults).toBe(space.faults);
+    expect(child.handlePageFault(at, USER_WRITE | PF_ERROR.P)).toBe(FAULT.RESOLVED); // copied
+    expect(space.handlePageFault(at, USER_WRITE | PF_ERROR.P)).toBe(FAULT.RESOLVED); // reused
+    expect(space.faults.snapshot()).toEqual({
+      total: 8,
+      demandZero: 2,
+      copyOnWrite: 1,
+      copyOnWriteReused: 1,
+      spurious: 1,
+      stackGrowth: 1,
+      protection: 1,
+      unmapped: 2,
+      outOfMemory: 0,
+    });
+    child.destroy();
+    space.destroy();
+    memory.assertNoLeaks();
+  });
+
   it("keeps MAP_SHARED pages shared across fork", () => {
     const { memory, space } = setup();
     const at = space.mmap(0x40_0000, PAGE, RW, MAP.SHARED | MAP.ANONYMOUS | MAP.FIXED);

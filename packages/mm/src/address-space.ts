@@ -29,6 +29,7 @@
  */
 import { PF_ERROR, PTE } from "@tsos/hw-x86";
 import { EEXIST, EFAULT, EINVAL, ENOMEM, ENOSYS, EPERM } from "./errors";
+import { FaultCounters } from "./fault-counters";
 import { FRAME_SIZE } from "./frame-constants";
 import {
   type AddressSpaceOptions,
@@ -74,6 +75,8 @@ export class AddressSpace {
    * address space (PCIDs) gives each space its own.
    */
   shootdown: TlbShootdown;
+  /** Where this space's page faults are counted (the options' counters, or its own). */
+  readonly faults: FaultCounters;
   private readonly mmapBase: number;
   private readonly mmapMin: number;
   private readonly guardGap: number;
@@ -86,6 +89,7 @@ export class AddressSpace {
   ) {
     this.vmas = vmas;
     this.shootdown = options.shootdown ?? NO_SHOOTDOWN;
+    this.faults = options.faultCounters ?? new FaultCounters();
     this.mmapBase = options.mmapBase ?? 2 ** 46;
     this.mmapMin = options.mmapMin ?? 65536;
     this.guardGap = options.stackGuardGap ?? 256 * FRAME_SIZE;
@@ -176,10 +180,20 @@ export class AddressSpace {
 
   /** Resolves a #PF at `address` with the CPU's `errorCode` (PF_ERROR bits). */
   handlePageFault(address: number, errorCode: number): FaultResult {
-    if (!(address >= 0 && address < USER_END)) return FAULT.SEGV_MAPERR;
+    const faults = this.faults;
+    if (!(address >= 0 && address < USER_END)) {
+      faults.unmapped++;
+      return FAULT.SEGV_MAPERR;
+    }
     let index = this.vmas.find(address);
-    if (index < 0) index = this.growStack(address);
-    if (index < 0) return FAULT.SEGV_MAPERR;
+    if (index < 0) {
+      index = this.growStack(address);
+      if (index < 0) {
+        faults.unmapped++;
+        return FAULT.SEGV_MAPERR;
+      }
+      faults.stackGrowth++;
+    }
     const prot = this.vmas.protAt(index);
     const write = (errorCode & PF_ERROR.W) !== 0;
     if (
@@ -189,12 +203,15 @@ export class AddressSpace {
           ? (prot & PROT.EXEC) === 0
           : prot === 0
     ) {
+      faults.protection++;
       return FAULT.SEGV_ACCERR;
     }
     const page = pageDown(address);
     const low = this.pageTable.leafFlags(page);
     const result =
       low === NOT_MAPPED ? this.mapZeroPage(page, prot) : this.resolvePresent(page, low, write, index);
+    if (result === FAULT.OOM) faults.outOfMemory++;
+    else if (result === FAULT.SEGV_ACCERR) faults.protection++;
     this.batch.flush(this.shootdown);
     return result;
   }
@@ -219,7 +236,11 @@ export class AddressSpace {
 
   /** A copy-on-write child (fork). Returns it, or ENOMEM (the parent stays valid). */
   fork(): AddressSpace | typeof ENOMEM {
-    const child = AddressSpace.create(this.options, this.vmas.clone());
+    const options =
+      this.options.faultCounters === undefined
+        ? { ...this.options, faultCounters: this.faults }
+        : this.options;
+    const child = AddressSpace.create(options, this.vmas.clone());
     if (child === ENOMEM) return ENOMEM;
     child.brkStart = this.brkStart;
     child.brkEnd = this.brkEnd;
@@ -270,6 +291,7 @@ export class AddressSpace {
       return FAULT.OOM;
     }
     this.options.refCounts.increment(frame);
+    this.faults.demandZero++;
     return FAULT.RESOLVED;
   }
 
@@ -277,10 +299,14 @@ export class AddressSpace {
   private resolvePresent(page: number, low: number, write: boolean, index: number): FaultResult {
     const prot = this.vmas.protAt(index);
     if ((low & PTE.US) === 0) return FAULT.SEGV_ACCERR;
-    if (!write || (low & PTE.RW) !== 0) return FAULT.RESOLVED;
+    if (!write || (low & PTE.RW) !== 0) {
+      this.faults.spurious++;
+      return FAULT.RESOLVED;
+    }
     const physical = this.pageTable.translate(page);
     if (this.options.refCounts.get(physical) === 1) {
       this.setRights(page, prot, false);
+      this.faults.copyOnWriteReused++;
       return FAULT.RESOLVED;
     }
     const copy = this.options.frames.allocate(0);
@@ -292,6 +318,7 @@ export class AddressSpace {
     this.pageTable.map(page, copy, FRAME_SIZE, userPteFlags(prot, false), userPteHighFlags(prot));
     this.options.refCounts.increment(copy);
     this.options.refCounts.decrement(physical);
+    this.faults.copyOnWrite++;
     return FAULT.RESOLVED;
   }
 

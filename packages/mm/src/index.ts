@@ -41,6 +41,7 @@ export {
   type SlabReport,
   type SlabReportKind,
 } from "./errors";
+export { FaultCounters, type FaultCountersSnapshot } from "./fault-counters";
 export {
   FRAME_SHIFT,
   FRAME_SIZE,

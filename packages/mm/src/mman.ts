@@ -5,7 +5,9 @@
  * Invariant: the numeric values are Linux x86-64's, so syscall arguments
  * pass through unchanged.
  */
+
 import { type FrameAllocator, type PhysicalMemory, PTE, PTE_HIGH } from "@tsos/hw-x86";
+import type { FaultCounters } from "./fault-counters";
 import { FRAME_SIZE } from "./frame-constants";
 import type { FrameRefCounts } from "./frame-ref-counts";
 import type { TlbShootdown } from "./tlb-flush-batch";
@@ -71,6 +73,8 @@ export interface AddressSpaceOptions {
   readonly stackGuardGap?: number;
   /** Initial {@link AddressSpace.stackLimit} (default 8 MiB, Linux's default RLIMIT_STACK). */
   readonly stackLimit?: number;
+  /** Where page faults are counted by kind (default: counters of this space's own; a fork's child shares its parent's). */
+  readonly faultCounters?: FaultCounters;
 }
 
 /**

@@ -78,7 +78,7 @@ export {
   type UintSpec,
   USER_SPACE_END,
 } from "./signature";
-export { SyscallTracer, type TracerOptions } from "./strace";
+export { combineTraceSinks, SyscallTracer, type SyscallTraceSink, type TracerOptions } from "./strace";
 export {
   argumentList,
   DEFAULT_STRING_LIMIT,
@@ -86,6 +86,8 @@ export {
   formatArguments,
   formatCall,
   formatResult,
+  IOCTL_REQUESTS,
+  signalName,
   type TraceTarget,
 } from "./strace-format";
 export { type CallParker, SyscallCall } from "./syscall-call";

@@ -107,6 +107,8 @@ export interface UintSpec extends SpecBase {
   readonly bits: 8 | 16 | 32 | 64;
   /** Print in hex (addresses passed as integers, masks). */
   readonly hex: boolean;
+  /** Names of particular values, printed instead of the number (ioctl requests). */
+  readonly values?: Readonly<Record<number, string>>;
 }
 /** `fd()`. */
 export interface FdSpec extends SpecBase {
@@ -126,6 +128,8 @@ export interface PointerSpec extends SpecBase {
   readonly size: number;
   /** Print the bytes as a string buffer (write/read buffers) rather than as a pointer. */
   readonly buffer: boolean;
+  /** An array of struct iovec whose element count is argument `iovecCount` (readv, writev); -1: not one. */
+  readonly iovecCount: number;
 }
 /** `string(maxLength)`. */
 export interface StringSpec extends SpecBase {
@@ -165,6 +169,8 @@ export interface SignalSpec extends SpecBase {
 /** `raw()`. */
 export interface RawSpec extends SpecBase {
   readonly kind: typeof ARG_KIND.RAW;
+  /** Trace as ioctl(2)'s third argument, decoded by the request in the argument before it. */
+  readonly ioctlArgument?: boolean;
 }
 
 /** One argument's declaration. */
@@ -217,8 +223,13 @@ export const arg = {
     return freeze({ kind: ARG_KIND.INT, name, bits });
   },
   /** Unsigned integer of `bits` bits (default 32); `hex` prints it in hex. */
-  uint(name: string, bits: 8 | 16 | 32 | 64 = 32, hex = false): UintSpec {
-    return freeze({ kind: ARG_KIND.UINT, name, bits, hex });
+  uint(
+    name: string,
+    bits: 8 | 16 | 32 | 64 = 32,
+    hex = false,
+    values?: Readonly<Record<number, string>>,
+  ): UintSpec {
+    return freeze({ kind: ARG_KIND.UINT, name, bits, hex, ...(values === undefined ? {} : { values }) });
   },
   /** File descriptor. */
   fd(name = "fd"): FdSpec {
@@ -231,12 +242,14 @@ export const arg = {
   /**
    * User pointer. `length` is the index of the argument holding its length
    * in bytes, `size` a fixed structure size; `buffer` prints the bytes as a
-   * quoted string (strace's style for read/write buffers).
+   * quoted string (strace's style for read/write buffers); `iovecCount`:
+   * the pointer is a struct iovec array of that argument's length, traced
+   * as strace prints one (only tracing reads it).
    */
   pointer(
     name: string,
     direction: PointerDirection,
-    options: { length?: number; size?: number; buffer?: boolean } = {},
+    options: { length?: number; size?: number; buffer?: boolean; iovecCount?: number } = {},
   ): PointerSpec {
     return freeze({
       kind: ARG_KIND.POINTER,
@@ -245,6 +258,7 @@ export const arg = {
       lengthArg: options.length ?? -1,
       size: options.size ?? 0,
       buffer: options.buffer ?? false,
+      iovecCount: options.iovecCount ?? -1,
     });
   },
   /** NUL-terminated string of at most `maxLength` bytes (default PATH_MAX − 1). */
@@ -276,8 +290,12 @@ export const arg = {
     return freeze({ kind: ARG_KIND.SIGNAL, name });
   },
   /** Any 64-bit value (NaN when ≥ 2^53), printed in hex. */
-  raw(name: string): RawSpec {
-    return freeze({ kind: ARG_KIND.RAW, name });
+  raw(name: string, options: { ioctlArgument?: boolean } = {}): RawSpec {
+    return freeze({
+      kind: ARG_KIND.RAW,
+      name,
+      ...(options.ioctlArgument === true ? { ioctlArgument: true } : {}),
+    });
   },
 } as const;
 

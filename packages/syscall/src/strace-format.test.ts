@@ -7,6 +7,7 @@ import {
   escapeStraceString,
   formatCall,
   formatResult,
+  IOCTL_REQUESTS,
   type TraceTarget,
   traceName,
   withResult,
@@ -171,5 +172,58 @@ describe("results and lines", () => {
     expect(formatCall(undefined, 1000, words(), -ERRNO.ENOSYS, null)).toBe(
       "syscall_0x3e8(0x0, 0x0, 0x0, 0x0, 0x0, 0x0) = -1 ENOSYS (Function not implemented)",
     );
+  });
+});
+
+describe("structures strace decodes", () => {
+  /** struct iovec entries at 0x2000 pointing into 0x1000. */
+  function iovecs(...entries: [base: number, length: number][]): PageMemory {
+    const memory = new PageMemory().map(0x1000, 4096).map(0x2000, 4096).poke(0x1000, "hello, world\n");
+    const table = new DataView(new ArrayBuffer(entries.length * 16));
+    entries.forEach(([base, length], index) => {
+      table.setUint32(index * 16, base, true);
+      table.setUint32(index * 16 + 8, length, true);
+    });
+    memory.write(0x2000, new Uint8Array(table.buffer));
+    return memory;
+  }
+  const vectored = (direction: "in" | "out") =>
+    target([arg.fd(), arg.pointer("iov", direction, { iovecCount: 2 }), arg.int("iovcnt")]);
+
+  it("writev's iovec array: every buffer's bytes, NULL and empty buffers as strace prints them", () => {
+    const memory = iovecs([0x1000, 5], [0, 0], [0x1007, 0], [0x1007, 6]);
+    expect(argumentList(vectored("in"), words(1n, 0x2000n, 4n), 11, memory)[1]).toBe(
+      '[{iov_base="hello", iov_len=5}, {iov_base=NULL, iov_len=0}, {iov_base="", iov_len=0}, {iov_base="world\\n", iov_len=6}]',
+    );
+    // An unreadable array prints as its address.
+    expect(argumentList(vectored("in"), words(1n, 0x9000n, 1n), 0, memory)[1]).toBe("0x9000");
+  });
+
+  it("readv's array shows only the bytes the call returned, spread over the buffers in order", () => {
+    const memory = iovecs([0x1000, 3], [0x1003, 8]);
+    expect(argumentList(vectored("out"), words(0n, 0x2000n, 2n), 5, memory)[1]).toBe(
+      '[{iov_base="hel", iov_len=3}, {iov_base="lo", iov_len=8}]',
+    );
+    expect(argumentList(vectored("out"), words(0n, 0x2000n, 2n), -ERRNO.EFAULT, memory)[1]).toBe("0x2000");
+  });
+
+  it("ioctl requests by name, and the winsize or count of the ones strace decodes", () => {
+    const ioctl = target([
+      arg.fd(),
+      arg.uint("request", 32, true, IOCTL_REQUESTS),
+      arg.raw("argp", { ioctlArgument: true }),
+    ]);
+    const memory = new PageMemory().map(0x1000, 4096);
+    memory.write(0x1000, Uint8Array.of(24, 0, 80, 0, 0, 0, 0, 0));
+    expect(argumentList(ioctl, words(1n, 0x5413n, 0x1000n), 0, memory).slice(1)).toEqual([
+      "TIOCGWINSZ",
+      "{ws_row=24, ws_col=80, ws_xpixel=0, ws_ypixel=0}",
+    ]);
+    expect(argumentList(ioctl, words(1n, 0x5413n, 0x1000n), -ERRNO.ENOTTY, memory)[2]).toBe("0x1000");
+    expect(argumentList(ioctl, words(1n, 0x541bn, 0x1000n), 0, memory)[2]).toBe("[5242904]");
+    expect(argumentList(ioctl, words(1n, 0x1234n, 0x1000n), 0, memory).slice(1)).toEqual([
+      "0x1234",
+      "0x1000",
+    ]);
   });
 });

@@ -159,7 +159,8 @@ function flagsText(value: number, names: FlagNames): string {
   return parts.join("|");
 }
 
-function signalText(signal: number): string {
+/** A signal number as strace names it: SIGSEGV, SIGRTMIN, SIGRT_3; the number itself outside 0–64. */
+export function signalName(signal: number): string {
   if (signal >= 0 && signal < SIGRTMIN) return SIGNAL_NAMES[signal]!;
   if (signal === SIGRTMIN) return "SIGRTMIN";
   if (signal > SIGRTMIN && signal <= 64) return `SIGRT_${signal - SIGRTMIN}`;
@@ -207,6 +208,8 @@ function argumentText(
     case ARG_KIND.UINT: {
       const value =
         spec.bits === 64 ? high * TWO_POW_32 + low : spec.bits === 32 ? low : low & (2 ** spec.bits - 1);
+      const named = spec.values?.[value];
+      if (named !== undefined) return named;
       if (spec.hex) return spec.bits === 64 ? hex(low, high) : `0x${value.toString(16)}`;
       return String(value);
     }
@@ -216,6 +219,17 @@ function argumentText(
     case ARG_KIND.DIRFD:
       return (low | 0) === AT_FDCWD ? "AT_FDCWD" : String(low | 0);
     case ARG_KIND.POINTER: {
+      if (spec.iovecCount >= 0 && !(low === 0 && high === 0))
+        return (
+          iovecText(
+            memory,
+            high * TWO_POW_32 + low,
+            words[spec.iovecCount * 2]! | 0,
+            spec.direction,
+            result,
+            limit,
+          ) ?? hex(low, high)
+        );
       if (!spec.buffer || (low === 0 && high === 0)) return pointerText(low, high);
       const length =
         spec.direction === "in"
@@ -245,10 +259,99 @@ function argumentText(
       return `0${(low & 0o7777).toString(8).padStart(2, "0")}`;
     }
     case ARG_KIND.SIGNAL:
-      return signalText(low | 0);
+      return signalName(low | 0);
     case ARG_KIND.RAW:
+      if (spec.ioctlArgument === true && index > 0)
+        return ioctlArgumentText(memory, words[(index - 1) * 2]!, low, high, result);
       return hex(low, high);
   }
+}
+
+/** Elements of an iovec array strace prints before "..." (its default -s bounds arrays too). */
+const IOVEC_SIZE = 16;
+
+/**
+ * `[{iov_base="abc", iov_len=3}, {iov_base=NULL, iov_len=0}]`: each buffer
+ * as strace prints it — its whole length for an input (writev), and for an
+ * output (readv) the bytes the call returned, spread over the buffers in
+ * order. Undefined when the array cannot be read (printed as an address).
+ */
+function iovecText(
+  memory: UserMemory | null,
+  address: number,
+  count: number,
+  direction: string,
+  result: number,
+  limit: number,
+): string | undefined {
+  if (memory === null || count < 0 || count > 1024) return undefined;
+  if (direction !== "in" && result < 0) return undefined;
+  const shown = Math.min(count, limit);
+  const table = new Uint8Array(shown * IOVEC_SIZE);
+  if (!memory.read(address, table)) return undefined;
+  const view = new DataView(table.buffer);
+  let left = direction === "in" ? Number.POSITIVE_INFINITY : result;
+  const parts: string[] = [];
+  for (let index = 0; index < shown; index++) {
+    const baseLow = view.getUint32(index * IOVEC_SIZE, true);
+    const baseHigh = view.getUint32(index * IOVEC_SIZE + 4, true);
+    const length =
+      view.getUint32(index * IOVEC_SIZE + 8, true) +
+      view.getUint32(index * IOVEC_SIZE + 12, true) * TWO_POW_32;
+    const base = baseHigh * TWO_POW_32 + baseLow;
+    let text: string;
+    if (base === 0) text = "NULL";
+    else {
+      const available = Math.min(length, left);
+      left -= available;
+      const bytes = readBytes(memory, base, Math.min(available, limit + 1));
+      text =
+        bytes === undefined
+          ? hex(baseLow, baseHigh)
+          : escapeStraceString(bytes.subarray(0, Math.min(bytes.length, limit)), limit, available <= limit);
+    }
+    parts.push(`{iov_base=${text}, iov_len=${length}}`);
+  }
+  return `[${parts.join(", ")}${count > shown ? ", ..." : ""}]`;
+}
+
+/** ioctl requests strace names (asm-generic/ioctls.h) and the one structure it decodes here. */
+export const IOCTL_REQUESTS: Readonly<Record<number, string>> = {
+  21505: "TCGETS",
+  21506: "TCSETS",
+  21507: "TCSETSW",
+  21508: "TCSETSF",
+  21519: "TIOCGPGRP",
+  21520: "TIOCSPGRP",
+  21523: "TIOCGWINSZ",
+  21524: "TIOCSWINSZ",
+  21531: "FIONREAD",
+  21537: "FIONBIO",
+  21585: "FIOCLEX",
+  21584: "FIONCLEX",
+};
+const TIOCGWINSZ = 0x5413;
+const TIOCSWINSZ = 0x5414;
+const FIONREAD = 0x541b;
+
+/** ioctl's third argument: a winsize or a count where strace decodes one, else the address. */
+function ioctlArgumentText(
+  memory: UserMemory | null,
+  request: number,
+  low: number,
+  high: number,
+  result: number,
+): string {
+  const address = high * TWO_POW_32 + low;
+  const isOutput = request === TIOCGWINSZ || request === FIONREAD;
+  if ((request !== TIOCGWINSZ && request !== TIOCSWINSZ && request !== FIONREAD) || (isOutput && result < 0))
+    return hex(low, high);
+  const bytes = readBytes(memory, address, request === FIONREAD ? 4 : 8);
+  if (bytes === undefined) return hex(low, high);
+  const view = new DataView(bytes.buffer);
+  if (request === FIONREAD) return `[${view.getInt32(0, true)}]`;
+  const field = (offset: number) => view.getUint16(offset, true);
+  return `{ws_row=${field(0)}, ws_col=${field(2)}, ws_xpixel=${field(4)}, ws_ypixel=${field(6)}}`;
 }
 
 /** The printed arguments of a call, one string each (an argument strace omits is left out). */

@@ -336,7 +336,8 @@ describe("tracing through the dispatcher", () => {
     const lines: string[] = [];
     dispatcher.tracer = new SyscallTracer({
       sink: (line) => lines.push(line),
-      ...(pidOf === undefined ? {} : { pidOf: (call) => pidOf(call.cpuId) }),
+      memoryOf: () => memory,
+      ...(pidOf === undefined ? {} : { pidOf: (task) => pidOf(task as number) }),
     });
     return { dispatcher, host, lines };
   }
@@ -346,10 +347,12 @@ describe("tracing through the dispatcher", () => {
     for (const cpuId of [0, 1]) {
       const frame = syscallFrame(cpuId);
       loadCall(frame, 39);
+      dispatcher.callRecord(cpuId, frame).task = cpuId;
       dispatcher.handle(frame);
     }
     const frame = syscallFrame();
     loadCall(frame, 500);
+    dispatcher.callRecord(0, frame).task = 0;
     dispatcher.handle(frame);
     expect(lines).toEqual([
       `[pid 100] getpid()${" ".repeat(32)}= 7`,
@@ -377,6 +380,29 @@ describe("tracing through the dispatcher", () => {
     expect(lines[1]).toBe(
       `${"<... read resumed>0x1000, 16)".padEnd(40)}= ? ERESTARTSYS (To be restarted if SA_RESTART is set)`,
     );
+  });
+
+  it("prints only the numbers asked for, and a resumed call under its own task's pid", () => {
+    const { dispatcher, host, lines } = tracedDispatcher((task) => 100 + task);
+    dispatcher.tracer = new SyscallTracer({
+      sink: (line) => lines.push(line),
+      pidOf: (task) => 100 + (task as number),
+      only: new Set([0]),
+    });
+    const reading = syscallFrame(0);
+    loadCall(reading, 0, [0n, 0x1000n, 16n]);
+    dispatcher.callRecord(0, reading).task = 5;
+    dispatcher.handle(reading);
+    // CPU 0 now runs task 6, whose getpid is not traced; then task 5's read finishes there.
+    const other = syscallFrame(0);
+    loadCall(other, 39);
+    dispatcher.callRecord(0, other).task = 6;
+    dispatcher.handle(other);
+    host.parked[0]!.complete(3);
+    expect(lines).toEqual([
+      "[pid 105] read(0, <unfinished ...>",
+      expect.stringMatching(/^\[pid 105\] <\.\.\. read resumed>0x1000, 16\) +=/),
+    ]);
   });
 
   it("with no tracer attached nothing is printed and the call still answers", () => {

@@ -32,7 +32,7 @@ import { ARGUMENT_REGISTERS } from "./abi/registers";
 import { syscallName } from "./abi/syscall-numbers";
 import { Continuation, type ContinuationHost, type ContinuationOwner } from "./continuation";
 import { SYSCALL_BLOCKED, SYSCALL_REGISTERS_SET } from "./definition";
-import type { SyscallTracer } from "./strace";
+import type { SyscallTraceSink } from "./strace";
 import { type CallParker, SyscallCall } from "./syscall-call";
 import { SyscallStats } from "./syscall-stats";
 import type { SyscallTable } from "./syscall-table";
@@ -72,7 +72,7 @@ export class SyscallDispatcher implements CallParker, ContinuationOwner {
   /** Statistics of every call. */
   readonly stats: SyscallStats;
   /** Attach a tracer to print every call (strace); null = off. */
-  tracer: SyscallTracer | null = null;
+  tracer: SyscallTraceSink | null = null;
   /** The trap handler (bound: pass it to `installSyscallEntry` or `KernelEntryTable.bind`). */
   readonly handle: TrapHandler;
   private readonly hostValue: ContinuationHost | null;
@@ -192,19 +192,8 @@ export class SyscallDispatcher implements CallParker, ContinuationOwner {
       if (!restarted) this.stats.recordResult(number, result);
       if (this.clock !== null) this.stats.recordVirtual(number, this.clock.now() - continuation.entryCycles);
     }
-    if (TRACE_HOOK && this.tracer !== null) {
-      const call = this.calls[continuation.cpuId];
-      if (call !== undefined) {
-        this.tracer.traceResumed(
-          call,
-          number,
-          this.table.entry(number),
-          continuation.argumentWords,
-          result,
-          restarted,
-        );
-      }
-    }
+    if (TRACE_HOOK && this.tracer !== null)
+      this.tracer.traceResumed(continuation, this.table.entry(number), result, restarted);
   }
 
   /** Name of a number for reports: the table's entry, else Linux's name, else `syscall_<n>`. */

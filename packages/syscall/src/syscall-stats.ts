@@ -53,6 +53,8 @@ export interface SyscallReportRow {
   readonly virtualSamples: number;
   /** Mean virtual cycles from entry to completion. */
   readonly virtualMeanCycles: number;
+  /** Median virtual cycles (bucket bound). */
+  readonly virtualP50Cycles: number;
   /** 99th-percentile virtual cycles (bucket bound). */
   readonly virtualP99Cycles: number;
 }
@@ -155,6 +157,7 @@ export class SyscallStats {
       hostP99Ns: host.p99,
       virtualSamples: virtual.samples,
       virtualMeanCycles: virtual.samples === 0 ? Number.NaN : this.virtualSum[number]! / virtual.samples,
+      virtualP50Cycles: virtual.p50,
       virtualP99Cycles: virtual.p99,
     };
   }

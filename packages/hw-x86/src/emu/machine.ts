@@ -231,6 +231,18 @@ export class Machine {
   }
 
   /**
+   * Lets `cycles` of virtual time pass outside {@link run}, as if every
+   * started CPU spun in a PAUSE loop (a kernel polling a device during
+   * boot): the timeline advances, due events fire, and every CPU's TSC
+   * moves with it. Inside `run` (from a trap handler) it does nothing:
+   * time there belongs to the slice.
+   */
+  spin(cycles: number): void {
+    if (this.running !== null || !(cycles > 0)) return;
+    this.advanceTo(this.timeline.now() + cycles);
+  }
+
+  /**
    * Runs until `maxCycles` more virtual cycles have passed, every CPU is idle
    * with nothing scheduled, a CPU shuts down, or {@link Machine.stop} is called.
    */

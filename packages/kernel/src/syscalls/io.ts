@@ -13,6 +13,7 @@ import {
   arg,
   defineSyscall,
   ERRNO,
+  IOCTL_REQUESTS,
   SYS,
   type SyscallCall,
   type SyscallDefinition,
@@ -344,13 +345,13 @@ export function registerIoCalls(kernel: Kernel, table: SyscallTable): void {
     defineSyscall({
       number: SYS.readv,
       name: "readv",
-      args: [arg.fd(), arg.pointer("iov", "in"), arg.int("iovcnt")],
+      args: [arg.fd(), arg.pointer("iov", "out", { iovecCount: 2 }), arg.int("iovcnt")],
       handler: (call, fd, vector, count) => vectored(call, fd, vector, count, false),
     }),
     defineSyscall({
       number: SYS.writev,
       name: "writev",
-      args: [arg.fd(), arg.pointer("iov", "in"), arg.int("iovcnt")],
+      args: [arg.fd(), arg.pointer("iov", "in", { iovecCount: 2 }), arg.int("iovcnt")],
       handler: (call, fd, vector, count) => vectored(call, fd, vector, count, true),
     }),
     defineSyscall({
@@ -466,7 +467,11 @@ export function registerIoCalls(kernel: Kernel, table: SyscallTable): void {
     defineSyscall({
       number: SYS.ioctl,
       name: "ioctl",
-      args: [arg.fd(), arg.uint("request", 32, true), arg.raw("argp")],
+      args: [
+        arg.fd(),
+        arg.uint("request", 32, true, IOCTL_REQUESTS),
+        arg.raw("argp", { ioctlArgument: true }),
+      ],
       handler: (call, fd, request, argp) => {
         const thread = kernel.threadOf(call);
         const file = thread.process.files!.get(fd);
