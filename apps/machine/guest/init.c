@@ -6,9 +6,11 @@
  *
  * Steps: hello world; a CPU-bound program; a fork tree checking 14 wait
  * statuses; a memory exerciser (brk, mmap, mprotect, copy-on-write); a
- * sleeper timed on CLOCK_MONOTONIC; a child killed by a page fault. The
- * children's own output goes to /dev/null except hello's; init prints how
- * each ended, as a shell would report it.
+ * pipeline of two processes (`memory | wc`: wc's count is printed); a
+ * program whose two threads compute at once on two CPUs; a sleeper timed
+ * on CLOCK_MONOTONIC; a child killed by a page fault. The children's own
+ * output goes to /dev/null except hello's and wc's; init prints how each
+ * ended, as a shell would report it.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -56,6 +58,42 @@ static void run(char *const argv[], int show, const char *what) {
   report(what, status);
 }
 
+/* `left | right`: two children joined by a pipe; right's output is shown. */
+static void pipeline(char *const left[], char *const right[], const char *what) {
+  int ends[2];
+  fflush(stdout);
+  if (pipe(ends) != 0) {
+    printf("init: pipe failed\n");
+    return;
+  }
+  pid_t writer = fork();
+  if (writer == 0) {
+    dup2(ends[1], 1);
+    close(ends[0]);
+    close(ends[1]);
+    execv(left[0], left);
+    _exit(127);
+  }
+  pid_t reader = fork();
+  if (reader == 0) {
+    dup2(ends[0], 0);
+    close(ends[0]);
+    close(ends[1]);
+    execv(right[0], right);
+    _exit(127);
+  }
+  close(ends[0]);
+  close(ends[1]);
+  int first = 0, second = 0;
+  waitpid(writer, &first, 0);
+  waitpid(reader, &second, 0);
+  char label[64];
+  snprintf(label, sizeof label, "%s (writer)", what);
+  report(label, first);
+  snprintf(label, sizeof label, "%s (reader)", what);
+  report(label, second);
+}
+
 static long long monotonic_ms(void) {
   struct timespec now;
   clock_gettime(CLOCK_MONOTONIC, &now);
@@ -68,6 +106,8 @@ int main(void) {
   run((char *[]){"/bin/spin", "3000000", NULL}, 0, "/bin/spin 3000000 (CPU-bound)");
   run((char *[]){"/bin/fork-tree", NULL}, 0, "/bin/fork-tree (14 processes)");
   run((char *[]){"/bin/memory", NULL}, 0, "/bin/memory (brk, mmap, COW)");
+  pipeline((char *[]){"/bin/memory", NULL}, (char *[]){"/bin/wc", NULL}, "memory | wc");
+  run((char *[]){"/bin/parallel", "2", "2000000", NULL}, 0, "/bin/parallel (2 threads)");
 
   fflush(stdout);
   long long before = monotonic_ms();

@@ -83,7 +83,7 @@ describe("tsos-machine CLI", () => {
 });
 
 describe("tsos-machine boot and run", () => {
-  it("boot: the default initramfs's /init runs its tour and the summary follows; exit 0", () => {
+  it("boot: the default initramfs's /init runs its tour and the report follows; exit 0", () => {
     const { code, out } = run("boot", "--quiet");
     expect(code).toBe(EXIT.OK);
     const lines = out.split("\n");
@@ -92,7 +92,13 @@ describe("tsos-machine boot and run", () => {
     expect(out).toMatch(/init: crash \(writes to NULL\) +killed by signal 11 \(SIGSEGV\)/);
     expect(out).toMatch(/init: sleeper \(nanosleep 250 ms\) +exited 0/);
     expect(out).toContain("init: done\n");
-    expect(out).toContain("tsos-machine: frames not returned: 0\n");
+    expect(out).toMatch(/init: memory \| wc \(reader\) +exited 0/);
+    expect(out).toMatch(/init: \/bin\/parallel \(2 threads\) +exited 0/);
+    expect(out).toContain("\n== tsos report: 2 CPU(s), 256 MiB, seed 1 ==\noutcome: exited, status 0\n");
+    expect(out).toContain("frames not returned since boot: 0\n");
+    expect(out).toMatch(/│ +1 │ +0 │ \/init +│ exited 0 /);
+    expect(out).toMatch(/\/init +│ killed by SIGSEGV /);
+    expect(run("boot", "--quiet", "--no-report").out).not.toContain("== tsos report");
   });
 
   it("run: a program's exit status is the CLI's; a killed program is 128 + signal", () => {
@@ -122,5 +128,28 @@ describe("tsos-machine boot and run", () => {
     const refused = run("run", notElf);
     expect(refused.code).toBe(EXIT.CANNOT_EXECUTE);
     expect(refused.err.trimEnd().split("\n")).toHaveLength(1);
+  });
+
+  it("--max-instructions and --timeout stop a run with exit 70 and say why; bad values are one line", () => {
+    const spin = new URL("../../../packages/kernel/guest/bin/spin", import.meta.url).pathname;
+    const limited = run("run", "--quiet", "--max-instructions", "2000000", spin, "100000000");
+    expect(limited.code).toBe(EXIT.SOFTWARE);
+    expect(limited.err).toBe("tsos-machine: stopped after 2000000 guest instructions\n");
+    const timed = run("run", "--quiet", "--timeout", "30ms", spin, "100000000");
+    expect(timed.code).toBe(EXIT.SOFTWARE);
+    expect(timed.err).toBe("tsos-machine: stopped at the time limit: 30.000 ms of virtual time\n");
+    for (const [option, value] of [
+      ["--timeout", "soon"],
+      ["--max-instructions", "-1"],
+      ["--cpus", "0"],
+      ["--mem", "3"],
+      ["--seed", "x"],
+    ] as const) {
+      const bad = run("run", option, value, spin);
+      expect(bad.code).toBe(EXIT.USAGE);
+      expect(bad.err.trimEnd().split("\n")).toHaveLength(1);
+      expect(bad.err).toContain(option);
+    }
+    expect(run("help", "boot").out).toContain("--report-json <file>");
   });
 });

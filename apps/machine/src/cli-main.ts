@@ -1,23 +1,28 @@
 /**
- * The tsos-machine command line, as a function of its arguments and two
- * output streams so it can be tested in-process.
+ * The tsos-machine command line (commander), as a function of its
+ * arguments and two output streams so it can be tested in-process.
  *
- * Contract with the user (DESIGN §7): bad input (unknown option, missing or
- * unreadable file, not an ELF, wrong architecture) gets exactly one clear
- * error line on stderr and a non-zero exit code; nothing throws out of
- * `main`.
+ * Contract with the user (DESIGN §7): bad input (unknown option or
+ * command, a bad value, missing or unreadable file, not an ELF, wrong
+ * architecture) gets exactly one clear error line on stderr and a non-zero
+ * exit code; nothing throws out of `main`.
  */
-import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
+import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from "node:fs";
 import { ELF } from "@tsos/kernel";
+import { syscallNumber } from "@tsos/syscall";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { checkGuestExecutable } from "./guest-file";
 import { defaultInitramfs, loadInitramfs } from "./initramfs";
+import { Progress } from "./progress";
+import { formatReport } from "./report-format";
 import { type RunOptions, type RunResult, runProgram } from "./run";
 
 /** Where the CLI writes; `process.stdout`/`process.stderr` in the real binary. */
 export interface CliOutput {
   out(text: string | Uint8Array): void;
   err(text: string | Uint8Array): void;
+  /** True when stderr is a terminal (progress is shown only then). */
+  readonly errIsTerminal?: boolean;
 }
 
 /** Exit codes of the CLI. */
@@ -31,265 +36,359 @@ export const EXIT = {
   CANNOT_EXECUTE: 126,
   /** `run`: no such program, as a shell's 127. */
   NOT_FOUND: 127,
-  /** The kernel failed (panic, deadlock, boot failure): EX_SOFTWARE. */
+  /** The kernel failed (panic, deadlock, boot failure, a limit reached): EX_SOFTWARE. */
   SOFTWARE: 70,
 } as const;
 
-export const USAGE = `Usage: tsos-machine [options] [command]
+const DEFAULT_MEMORY = 256 * 1024 * 1024;
 
-Boots the tsos kernel on an emulated x86-64 SMP machine.
+/** Options shared by boot and run (commander's parsed values). */
+interface MachineFlags {
+  cpus: number;
+  mem: number;
+  seed: number;
+  env: string[];
+  input?: string;
+  initramfs?: string;
+  quiet?: boolean;
+  report?: boolean;
+  reportJson?: string;
+  trace?: string;
+  strace?: boolean;
+  straceOnly?: string;
+  maxInstructions?: number;
+  timeout?: number;
+  progress?: boolean;
+}
 
-Commands:
-  boot [options]       Boot the default system (the default initramfs, whose
-                       /init runs a short demonstration), then print a summary.
-                       This is what \`pnpm start\` runs.
-  run [options] <elf> [args...]
-                       Boot the machine with <elf> (a static x86-64 Linux
-                       executable) as init, stream its output, and exit with
-                       its status (128 + signal when killed). Arguments after
-                       <elf> go to the program.
-  check <elf>          Check that a file is a static x86-64 Linux executable
-                       the machine can load, and describe it.
-  help                 Show this help.
-
-Options of boot and run:
-  --cpus N             CPUs (default 2, at most 16).
-  --mem SIZE           RAM: bytes, or with K/M/G (default 256M).
-  --seed N             Seed of every random choice (default 1).
-  --env K=V            Environment variable for the program (repeatable).
-  --input FILE         Console input from FILE ("-": standard input); default
-                       none (the program reads end of file).
-  --initramfs PATH     The root file system: a directory (packed as cpio
-                       newc) or a cpio newc file; default the built-in one.
-  --quiet              Hide the kernel's boot log.
-  --stats              Print a summary of the run on stderr at the end.
-
-Options:
-  -h, --help           Show this help.
-  -v, --version        Print the version.
-`;
+/** Thrown by an action to end with one line and a code. */
+class CliFailure extends Error {
+  constructor(
+    message: string,
+    readonly code: number,
+  ) {
+    super(message);
+  }
+}
 
 /** Runs the CLI; returns the process exit code. Never throws. */
 export function main(argv: readonly string[], output: CliOutput, version = "0.1.0"): number {
-  let parsed: ReturnType<typeof parseCommandLine>;
-  try {
-    parsed = parseCommandLine(argv);
-  } catch (error) {
-    output.err(`tsos-machine: ${(error as Error).message} (see --help)\n`);
-    return EXIT.USAGE;
-  }
-  const { values, positionals } = parsed;
-  if (values.version) {
-    output.out(`tsos-machine ${version}\n`);
-    return EXIT.OK;
-  }
-  const commandAt = argv.findIndex((word) => !word.startsWith("-"));
-  const [command = "help"] = positionals;
-  const rest = commandAt < 0 ? [] : argv.slice(commandAt + 1);
-  if (values.help || command === "help") {
-    output.out(USAGE);
-    return EXIT.OK;
-  }
-  if (command === "check") return runCheck(rest, output);
-  if (command === "run") return runCommand(rest, output, false);
-  if (command === "boot") return runCommand(rest, output, true);
-  output.err(`tsos-machine: unknown command '${command}' (see --help)\n`);
-  return EXIT.USAGE;
-}
-
-function parseCommandLine(argv: readonly string[]) {
-  // Everything after `run`'s program belongs to the guest: only parse up to the command.
-  const commandAt = argv.findIndex((word) => !word.startsWith("-"));
-  return parseArgs({
-    args: commandAt < 0 ? [...argv] : [...argv.slice(0, commandAt + 1)],
-    allowPositionals: true,
-    strict: true,
-    options: {
-      help: { type: "boolean", short: "h" },
-      version: { type: "boolean", short: "v" },
-    },
+  let code: number = EXIT.OK;
+  const program = buildProgram(output, version, (result) => {
+    code = result;
   });
+  if (argv.length === 0) {
+    output.out(program.helpInformation());
+    return EXIT.OK;
+  }
+  try {
+    program.parse(rewriteStrace(program, argv), { from: "user" });
+    return code;
+  } catch (error) {
+    if (error instanceof CliFailure) {
+      output.err(`tsos-machine: ${error.message}\n`);
+      return error.code;
+    }
+    if (error instanceof CommanderError) {
+      if (
+        error.code === "commander.helpDisplayed" ||
+        error.code === "commander.version" ||
+        error.code === "commander.help"
+      )
+        return EXIT.OK;
+      output.err(`tsos-machine: ${oneLine(error.message)} (see --help)\n`);
+      return EXIT.USAGE;
+    }
+    output.err(`tsos-machine: internal error: ${(error as Error).message}\n`);
+    return EXIT.SOFTWARE;
+  }
 }
 
-function runCheck(args: readonly string[], output: CliOutput): number {
-  if (args.length !== 1) {
-    output.err("tsos-machine: check takes exactly one file (see --help)\n");
-    return EXIT.USAGE;
+/**
+ * `--strace=write,openat` → `--strace-only write,openat`: commander would
+ * take a bare `--strace`'s next word (the program) as an optional value,
+ * so `--strace` is a switch and the names come only in the `=` form. Only
+ * the words before the command's first positional are rewritten (the rest
+ * are the guest's).
+ */
+function rewriteStrace(program: Command, argv: readonly string[]): string[] {
+  const words = [...argv];
+  const commandAt = words.findIndex((word) => !word.startsWith("-"));
+  const command = program.commands.find((candidate) => candidate.name() === words[commandAt]);
+  if (command === undefined) return words;
+  const takesValue = new Set(
+    command.options.filter((option) => option.required || option.optional).map((option) => option.long),
+  );
+  for (let index = commandAt + 1; index < words.length; index++) {
+    const word = words[index]!;
+    if (!word.startsWith("-")) break;
+    if (word.startsWith("--strace=")) words[index] = `--strace-only=${word.slice("--strace=".length)}`;
+    else if (takesValue.has(word)) index++;
   }
-  const result = checkGuestExecutable(args[0]!);
-  if (!result.ok) {
-    output.err(`tsos-machine: ${result.error}\n`);
-    return EXIT.USAGE;
-  }
+  return words;
+}
+
+function oneLine(message: string): string {
+  return message
+    .replace(/^error: /, "")
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "")
+    .join(" ");
+}
+
+function buildProgram(output: CliOutput, version: string, done: (code: number) => void): Command {
+  const program = new Command("tsos-machine")
+    .description(
+      "Boots the tsos kernel on an emulated x86-64 SMP machine and runs static Linux programs on it.",
+    )
+    .version(`tsos-machine ${version}`, "-v, --version", "print the version")
+    .helpOption("-h, --help", "show this help")
+    .enablePositionalOptions()
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => output.out(text),
+      writeErr: (text) => output.err(text),
+      // Errors are printed by main as one line.
+      outputError: () => {},
+    });
+  program.addHelpText(
+    "after",
+    "\nExamples:\n  tsos-machine boot                       the default system, then the report (pnpm start)\n" +
+      "  tsos-machine boot --cpus 1 --report-json report.json --trace trace.json\n" +
+      "  tsos-machine run --strace=write,openat ./hello\n",
+  );
+
+  machineOptions(
+    program
+      .command("boot")
+      .description(
+        "boot the default system (the built-in initramfs, whose /init runs a demonstration workload), then print the report",
+      )
+      .option("--no-report", "do not print the report at the end"),
+  ).action((flags: MachineFlags) => done(runCommand(output, flags, null, [])));
+
+  machineOptions(
+    program
+      .command("run")
+      .description(
+        "boot with <elf> (a static x86-64 Linux executable) as init, stream its output, exit with its status (128 + signal when killed)",
+      )
+      .argument("<elf>", "the program")
+      .argument("[args...]", "its arguments (everything after <elf> goes to the program)")
+      .option("--report", "print the report on stderr at the end")
+      .passThroughOptions(),
+  ).action((elf: string, args: string[], flags: MachineFlags) => done(runCommand(output, flags, elf, args)));
+
+  program
+    .command("check")
+    .description(
+      "check that a file is a static x86-64 Linux executable the machine can load, and describe it",
+    )
+    .argument("<elf>", "the file")
+    .action((elf: string) => done(runCheck(elf, output)));
+  return program;
+}
+
+/** The options of boot and run. */
+function machineOptions(command: Command): Command {
+  return command
+    .option("--cpus <n>", "CPUs, 1 to 16", integer(1, 16), 2)
+    .addOption(
+      new Option("--mem <size>", "RAM: bytes, or with K/M/G, 16M to 4G")
+        .argParser(size)
+        .default(DEFAULT_MEMORY, "256M"),
+    )
+    .option("--seed <n>", "seed of every random choice", integer(0, 0xffffffff), 1)
+    .addOption(
+      new Option("--env <K=V>", "environment variable for the program (repeatable)")
+        .argParser(collectEnv)
+        .default([], "none"),
+    )
+    .option("--input <file>", 'console input from <file> ("-": standard input); default none (end of file)')
+    .option("--initramfs <path>", "the root: a directory (packed as cpio newc) or a cpio newc file")
+    .option("--quiet", "hide the kernel's boot log")
+    .option("--report-json <file>", "write the report as JSON (sections virtual and host) to <file>")
+    .option("--trace <file>", "write a Chrome trace-event / Perfetto timeline of the run to <file>")
+    .option("--strace", "print every system call on stderr, strace style (--strace=write,openat: only those)")
+    .addOption(new Option("--strace-only <names>").hideHelp())
+    .option(
+      "--max-instructions <n>",
+      "stop after about <n> guest instructions (exit 70)",
+      integer(1, Number.MAX_SAFE_INTEGER),
+    )
+    .option("--timeout <duration>", "stop at this virtual time, e.g. 500ms, 10s, 2m (exit 70)", duration)
+    .option("--no-progress", "no progress line on a terminal");
+}
+
+function integer(low: number, high: number): (text: string) => number {
+  return (text) => {
+    const value = Number(text);
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < low || value > high)
+      throw new InvalidArgumentError(`expected an integer from ${low} to ${high}.`);
+    return value;
+  };
+}
+
+/** "64M", "1G", "268435456": bytes between 16 MiB and 4 GiB, page-aligned. */
+function size(text: string): number {
+  const match = /^(\d+)([KMG]?)$/i.exec(text);
+  const unit =
+    match === null ? 0 : { "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[match[2]!.toUpperCase() as ""];
+  const bytes = match === null ? Number.NaN : Number(match[1]) * unit;
+  if (!(bytes >= 16 * 1024 ** 2 && bytes <= 4 * 1024 ** 3) || bytes % 4096 !== 0)
+    throw new InvalidArgumentError("expected a size such as 64M or 1G (16M to 4G).");
+  return bytes;
+}
+
+/** "500ms", "10s", "2m", "250us", "1000000ns" (a bare number: seconds) → virtual ns. */
+function duration(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ns|us|ms|s|m)?$/.exec(text);
+  const scale = { ns: 1, us: 1e3, ms: 1e6, s: 1e9, m: 60e9 }[(match?.[2] ?? "s") as "s"];
+  const ns = match === null ? Number.NaN : Number(match[1]) * scale;
+  if (!(ns >= 1000))
+    throw new InvalidArgumentError(`--timeout ${text}: expected a duration such as 500ms or 10s.`);
+  return ns;
+}
+
+function collectEnv(text: string, previous: string[]): string[] {
+  if (!/^[^=]+=/.test(text)) throw new InvalidArgumentError("expected NAME=value.");
+  return [...previous, text];
+}
+
+function runCheck(path: string, output: CliOutput): number {
+  const result = checkGuestExecutable(path);
+  if (!result.ok) throw new CliFailure(result.error, EXIT.USAGE);
   const { info } = result;
   const { type, entry } = info.executable;
   const kind = type === ELF.TYPE_EXECUTABLE ? "executable" : "position-independent executable";
   output.out(
-    `${args[0]}: ELF64 x86-64 ${kind}, entry 0x${entry.toString(16)}, ` +
+    `${path}: ELF64 x86-64 ${kind}, entry 0x${entry.toString(16)}, ` +
       `${info.loadSegments} PT_LOAD segment(s), ${info.size} bytes\n`,
   );
   return EXIT.OK;
 }
 
-interface RunCommandLine {
-  cpus: number;
-  memoryBytes: number;
-  seed: number;
-  env: string[];
-  input: string | null;
-  initramfs: string | null;
-  quiet: boolean;
-  stats: boolean;
-  program: string;
-  args: string[];
+/** `--strace=write,openat` → the numbers; `--strace` alone → null (all). */
+function straceFilter(names: string | undefined): ReadonlySet<number> | null {
+  if (names === undefined) return null;
+  const numbers = new Set<number>();
+  for (const name of names.split(",")) {
+    const number = syscallNumber(name.trim());
+    if (number === undefined)
+      throw new CliFailure(`--strace: unknown system call '${name.trim()}'`, EXIT.USAGE);
+    numbers.add(number);
+  }
+  return numbers;
 }
 
-/** Parses `run`'s options up to the program path (`boot`: options only); a string is the error. */
-function parseRunArguments(args: readonly string[], boot: boolean): RunCommandLine | string {
-  const line: RunCommandLine = {
-    cpus: 2,
-    memoryBytes: 256 * 1024 * 1024,
-    seed: 1,
-    env: [],
-    input: null,
-    initramfs: null,
-    quiet: false,
-    stats: false,
-    program: "",
-    args: [],
-  };
-  let index = 0;
-  const value = (option: string): string | null => {
-    const inline = option.indexOf("=");
-    if (inline >= 0) return option.slice(inline + 1);
-    index++;
-    return args[index] ?? null;
-  };
-  for (; index < args.length; index++) {
-    const word = args[index]!;
-    if (!word.startsWith("--")) break;
-    const name = word.split("=")[0]!;
-    if (name === "--quiet") line.quiet = true;
-    else if (name === "--stats") line.stats = true;
-    else if (
-      name === "--cpus" ||
-      name === "--mem" ||
-      name === "--seed" ||
-      name === "--env" ||
-      name === "--input" ||
-      name === "--initramfs"
-    ) {
-      const text = value(word);
-      if (text === null) return `${name} needs a value`;
-      if (name === "--cpus") {
-        const cpus = Number(text);
-        if (!Number.isInteger(cpus) || cpus < 1 || cpus > 16)
-          return `--cpus ${text}: expected an integer from 1 to 16`;
-        line.cpus = cpus;
-      } else if (name === "--mem") {
-        const bytes = parseSize(text);
-        if (bytes === null) return `--mem ${text}: expected a size such as 64M or 1G (16M to 4G)`;
-        line.memoryBytes = bytes;
-      } else if (name === "--seed") {
-        const seed = Number(text);
-        if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
-          return `--seed ${text}: expected an integer from 0 to 4294967295`;
-        line.seed = seed;
-      } else if (name === "--env") {
-        if (!/^[^=]+=/.test(text)) return `--env ${text}: expected NAME=value`;
-        line.env.push(text);
-      } else if (name === "--input") line.input = text;
-      else line.initramfs = text;
-    } else return `unknown option '${word}' for ${boot ? "boot" : "run"}`;
-  }
-  if (boot) {
-    if (index < args.length) return `boot takes options only, not '${args[index]}'`;
-    return line;
-  }
-  if (index >= args.length) return "run needs a program (see --help)";
-  line.program = args[index]!;
-  line.args = args.slice(index + 1);
-  return line;
-}
-
-/** "64M", "1G", "268435456": bytes between 16 MiB and 4 GiB, page-aligned; null otherwise. */
-function parseSize(text: string): number | null {
-  const match = /^(\d+)([KMG]?)$/i.exec(text);
-  if (match === null) return null;
-  const unit = { "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[
-    match[2]!.toUpperCase() as "" | "K" | "M" | "G"
-  ];
-  const bytes = Number(match[1]) * unit;
-  if (!(bytes >= 16 * 1024 ** 2 && bytes <= 4 * 1024 ** 3) || bytes % 4096 !== 0) return null;
-  return bytes;
-}
-
-function runCommand(args: readonly string[], output: CliOutput, boot: boolean): number {
-  const line = parseRunArguments(args, boot);
-  if (typeof line === "string") {
-    output.err(`tsos-machine: ${line}\n`);
-    return EXIT.USAGE;
-  }
+function runCommand(
+  output: CliOutput,
+  flags: MachineFlags,
+  elf: string | null,
+  args: readonly string[],
+): number {
+  const boot = elf === null;
   let program: RunOptions["program"] = "/init";
-  if (!boot) {
-    const checked = checkGuestExecutable(line.program);
-    if (!checked.ok) {
-      output.err(`tsos-machine: ${checked.error}\n`);
-      return checked.missing ? EXIT.NOT_FOUND : EXIT.CANNOT_EXECUTE;
-    }
-    program = { path: guestPathOf(line.program), bytes: checked.bytes };
+  if (elf !== null) {
+    const checked = checkGuestExecutable(elf);
+    if (!checked.ok)
+      throw new CliFailure(checked.error, checked.missing ? EXIT.NOT_FOUND : EXIT.CANNOT_EXECUTE);
+    program = { path: guestPathOf(elf), bytes: checked.bytes };
   }
-  const image = line.initramfs !== null ? loadInitramfs(line.initramfs) : boot ? defaultInitramfs() : null;
-  if (image !== null && !image.ok) {
-    output.err(`tsos-machine: ${image.error}\n`);
-    return EXIT.USAGE;
-  }
+  const image =
+    flags.initramfs !== undefined ? loadInitramfs(flags.initramfs) : boot ? defaultInitramfs() : null;
+  if (image !== null && !image.ok) throw new CliFailure(image.error, EXIT.USAGE);
   let input: Uint8Array | undefined;
-  if (line.input !== null) {
+  if (flags.input !== undefined) {
     try {
-      input = new Uint8Array(readFileSync(line.input === "-" ? 0 : line.input));
+      input = new Uint8Array(readFileSync(flags.input === "-" ? 0 : flags.input));
     } catch (error) {
-      output.err(
-        `tsos-machine: --input ${line.input}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`,
-      );
-      return EXIT.USAGE;
+      throw new CliFailure(`--input ${flags.input}: ${describeFsError(error)}`, EXIT.USAGE);
     }
   }
-  const result = runProgram(
-    {
-      program,
-      argv: boot ? ["/init"] : [line.program, ...line.args],
-      ...(image === null ? {} : { initramfs: image.bytes }),
-      envp: line.env,
-      cpus: line.cpus,
-      memoryBytes: line.memoryBytes,
-      seed: line.seed,
-      quiet: line.quiet,
-      ...(input === undefined ? {} : { input }),
-    },
-    { stdout: (bytes) => output.out(bytes), stderr: (bytes) => output.err(bytes) },
-  );
-  if (result.outcome !== "exited") output.err(`tsos-machine: ${result.message}\n`);
-  if (boot) output.out(formatStats(result));
-  else if (line.stats) output.err(formatStats(result));
+  const only =
+    flags.strace === true || flags.straceOnly !== undefined ? straceFilter(flags.straceOnly) : undefined;
+  // Output files are opened before the run, so a bad path fails at once.
+  const traceFd = flags.trace === undefined ? null : openOutput("--trace", flags.trace);
+  if (flags.reportJson !== undefined) openOutput("--report-json", flags.reportJson, true);
+  const progress =
+    output.errIsTerminal === true && flags.progress !== false
+      ? new Progress((text) => output.err(text))
+      : null;
+  const out = (bytes: string | Uint8Array) => {
+    progress?.clear();
+    output.out(bytes);
+  };
+  const err = (bytes: string | Uint8Array) => {
+    progress?.clear();
+    output.err(bytes);
+  };
+  let result: RunResult;
+  try {
+    result = runProgram(
+      {
+        program,
+        argv: boot ? ["/init"] : [elf!, ...args],
+        ...(image === null ? {} : { initramfs: image.bytes }),
+        envp: flags.env,
+        cpus: flags.cpus,
+        memoryBytes: flags.mem,
+        seed: flags.seed,
+        quiet: flags.quiet === true,
+        ...(input === undefined ? {} : { input }),
+        ...(only === undefined
+          ? {}
+          : { strace: { sink: (line) => err(`${line}\n`), ...(only === null ? {} : { only }) } }),
+        ...(traceFd === null ? {} : { trace: { write: (text) => void writeSync(traceFd, text) } }),
+        ...(flags.maxInstructions === undefined ? {} : { instructionLimit: flags.maxInstructions }),
+        ...(flags.timeout === undefined ? {} : { timeLimitNs: flags.timeout }),
+        ...(progress === null ? {} : { onProgress: (figures) => progress.update(figures) }),
+      },
+      { stdout: out, stderr: err },
+    );
+  } finally {
+    progress?.clear();
+    if (traceFd !== null) closeSync(traceFd);
+  }
+  if (result.outcome !== "exited") err(`tsos-machine: ${result.message}\n`);
+  if (flags.reportJson !== undefined) {
+    try {
+      writeFileSync(flags.reportJson, `${JSON.stringify(result.report, null, 2)}\n`);
+    } catch (error) {
+      throw new CliFailure(`--report-json ${flags.reportJson}: ${describeFsError(error)}`, EXIT.USAGE);
+    }
+  }
+  if (boot ? flags.report !== false : flags.report === true) {
+    const text = formatReport(result.report);
+    if (boot) out(`\n${text}`);
+    else err(text);
+  }
   return result.exitCode;
+}
+
+/** Opens (creates or truncates) an output file; one line and exit 2 when it cannot be. */
+function openOutput(option: string, path: string, closeAgain = false): number {
+  try {
+    const fd = openSync(path, "w");
+    if (closeAgain) closeSync(fd);
+    return fd;
+  } catch (error) {
+    throw new CliFailure(`${option} ${path}: ${describeFsError(error)}`, EXIT.USAGE);
+  }
+}
+
+function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return "no such file or directory";
+  if (code === "EACCES") return "permission denied";
+  if (code === "EISDIR") return "is a directory";
+  return code ?? (error as Error).message;
 }
 
 /** The path the guest sees for a host file: its base name under /bin. */
 function guestPathOf(hostPath: string): string {
   const slash = hostPath.lastIndexOf("/");
   return `/bin/${slash < 0 ? hostPath : hostPath.slice(slash + 1)}`;
-}
-
-/** The --stats summary. */
-export function formatStats(result: RunResult): string {
-  const { stats } = result;
-  const lines = [
-    `outcome: ${result.outcome}, status ${result.exitCode}`,
-    `guest instructions: ${stats.instructions}`,
-    `virtual time: ${(stats.virtualNs / 1e6).toFixed(3)} ms, host time: ${stats.hostMs.toFixed(1)} ms`,
-    `system calls: ${stats.syscalls}, processes: ${stats.processes}, CPUs online: ${stats.cpusOnline}`,
-    `frames not returned: ${-stats.frameDelta}`,
-  ];
-  return `${lines.map((text) => `tsos-machine: ${text}`).join("\n")}\n`;
 }

@@ -13,7 +13,10 @@
 
 import { Machine } from "@tsos/hw-x86/emu";
 import type { Kernel, KernelHalt, KernelHardware } from "@tsos/kernel";
-import { createKernel, shellStatus } from "@tsos/kernel";
+import { createKernel, shellStatus, type Thread } from "@tsos/kernel";
+import { combineTraceSinks, SyscallTracer, type SyscallTraceSink } from "@tsos/syscall";
+import { collectReport, type MachineReport } from "./report";
+import { TimelineTrace } from "./trace";
 
 /** What to run and on what. */
 export interface RunOptions {
@@ -42,8 +45,26 @@ export interface RunOptions {
   readonly initramfs?: Uint8Array;
   /** Stop after this many virtual cycles (default: no limit). */
   readonly cycleLimit?: number;
+  /** Stop at this virtual time in ns (the same limit in time units; cycleLimit wins when both are given). */
+  readonly timeLimitNs?: number;
+  /** Stop once the CPUs together retired this many guest instructions (default: no limit; checked every few thousand). */
+  readonly instructionLimit?: number;
+  /** strace: every system call of every process as a line (`[pid N] name(args) = result`); `only`: these numbers. */
+  readonly strace?: { readonly sink: (line: string) => void; readonly only?: ReadonlySet<number> };
+  /** Write a Chrome trace-event (Perfetto) timeline of the run (trace.ts) through `write`. */
+  readonly trace?: { readonly write: (text: string) => void };
+  /** Called about every 20 M virtual cycles with the figures so far (a progress display). */
+  readonly onProgress?: (progress: RunProgress) => void;
   /** Called with the kernel after it is created, before boot (a custom kernel: handlers, policies). */
   readonly configure?: (kernel: Kernel) => void;
+}
+
+/** What {@link RunOptions.onProgress} is told. */
+export interface RunProgress {
+  readonly virtualNs: number;
+  readonly instructions: number;
+  readonly processes: number;
+  readonly hostMs: number;
 }
 
 /** Where the guest's output goes. */
@@ -54,8 +75,18 @@ export interface RunOutput {
 
 /** How a run ended. */
 export interface RunResult {
-  /** "exited" (init ended), "panic", "deadlock" (nothing can run), "cycle-limit", "boot-failed", "exec-failed". */
-  readonly outcome: "exited" | "panic" | "deadlock" | "cycle-limit" | "boot-failed" | "exec-failed";
+  /**
+   * "exited" (init ended), "panic", "deadlock" (nothing can run), "cycle-limit" (the virtual timeout),
+   * "instruction-limit", "boot-failed", "exec-failed".
+   */
+  readonly outcome:
+    | "exited"
+    | "panic"
+    | "deadlock"
+    | "cycle-limit"
+    | "instruction-limit"
+    | "boot-failed"
+    | "exec-failed";
   /** init's wait status (exited). */
   readonly waitStatus: number;
   /** The status a shell would report: the exit code, 128 + signal, or 70 (EX_SOFTWARE) for a kernel failure. */
@@ -64,6 +95,8 @@ export interface RunResult {
   readonly message: string;
   /** Figures of the run. */
   readonly stats: RunStats;
+  /** What the kernel did (report.ts). */
+  readonly report: MachineReport;
 }
 
 /** Figures of a run. */
@@ -92,6 +125,10 @@ export interface RunStats {
 
 const EX_SOFTWARE = 70;
 const CHUNK_CYCLES = 20_000_000;
+/** Virtual cycles one PAUSE of the kernel's polling loops lets pass (5 µs at 1 GHz). */
+const PAUSE_CYCLES = 5_000;
+/** The smallest chunk run while an instruction limit is near (a few machine slices). */
+const MIN_LIMITED_CHUNK = 4_000;
 
 /** Boots the machine, runs the program as init, returns how it ended. */
 export function runProgram(options: RunOptions, output: RunOutput): RunResult {
@@ -129,7 +166,7 @@ export function runProgram(options: RunOptions, output: RunOutput): RunResult {
     msrs: (cpu) => machine.msrs(cpu),
     clock: machine.timeline,
     powerOff: () => machine.stop(),
-    pause: () => machine.timeline.advanceTo(machine.timeline.now() + 5_000),
+    pause: () => machine.spin(PAUSE_CYCLES),
   };
   kernel = createKernel({
     hardware,
@@ -144,6 +181,29 @@ export function runProgram(options: RunOptions, output: RunOutput): RunResult {
         : [{ path: options.program.path, bytes: options.program.bytes, mode: 0o755 }],
   });
   options.configure?.(kernel);
+  const sinks: SyscallTraceSink[] = [];
+  if (options.strace !== undefined) {
+    sinks.push(
+      new SyscallTracer({
+        sink: options.strace.sink,
+        pidOf: (task) => (task as Thread).tid,
+        memoryOf: (task) => (task as Thread).process.memory?.access ?? null,
+        ...(options.strace.only === undefined ? {} : { only: options.strace.only }),
+      }),
+    );
+  }
+  let timeline: TimelineTrace | null = null;
+  if (options.trace !== undefined) {
+    timeline = new TimelineTrace({
+      write: options.trace.write,
+      kernel,
+      cpus: machine.cpus.length,
+      nsPerCycle: 1e9 / machine.timeline.frequencyHz,
+    });
+    kernel.observer = timeline;
+    sinks.push(timeline);
+  }
+  if (sinks.length > 0) kernel.dispatcher.tracer = combineTraceSinks(...sinks);
   kernel.console.errorSink = (bytes) => {
     flush();
     output.stderr(bytes);
@@ -156,18 +216,30 @@ export function runProgram(options: RunOptions, output: RunOutput): RunResult {
   ): RunResult => {
     flush();
     const k = kernel!;
+    timeline?.finish(machine.cpus.map((cpu) => cpu.tsc));
     k.reclaimCaches();
     let instructions = 0;
     for (const cpu of machine.cpus) instructions += cpu.retiredInstructions;
+    const hostMs = performance.now() - started;
+    const report = collectReport(k, machine, {
+      seed: options.seed ?? 1,
+      memoryBytes: options.memoryBytes ?? 256 * 1024 * 1024,
+      outcome,
+      exitCode,
+      bootNs: bootVirtualNs,
+      hostMs,
+      bootHostMs,
+    });
     return {
       outcome,
       waitStatus,
       exitCode,
       message,
+      report,
       stats: {
         instructions,
         virtualNs: machine.timeline.now() * (1e9 / machine.timeline.frequencyHz),
-        hostMs: performance.now() - started,
+        hostMs,
         syscalls: k.dispatcher.stats.totalCalls(),
         processes: k.processesCreated,
         cpusOnline: k.onlineCpus,
@@ -196,11 +268,47 @@ export function runProgram(options: RunOptions, output: RunOutput): RunResult {
     if (fed >= input.length) kernel!.console.hangUp();
   };
   feed();
-  const limit = options.cycleLimit ?? Number.POSITIVE_INFINITY;
+  const limit =
+    options.cycleLimit ??
+    (options.timeLimitNs === undefined
+      ? Number.POSITIVE_INFINITY
+      : Math.ceil((options.timeLimitNs * machine.timeline.frequencyHz) / 1e9));
+  const instructionLimit = options.instructionLimit ?? Number.POSITIVE_INFINITY;
+  const cpuCount = machine.cpus.length;
+  const retired = () => {
+    let total = 0;
+    for (const cpu of machine.cpus) total += cpu.retiredInstructions;
+    return total;
+  };
   for (;;) {
     const remaining = limit - machine.timeline.now();
-    if (remaining <= 0) return finish("cycle-limit", 0, EX_SOFTWARE, `stopped after ${limit} virtual cycles`);
-    const stop = machine.run(Math.min(CHUNK_CYCLES, remaining));
+    if (remaining <= 0)
+      return finish(
+        "cycle-limit",
+        0,
+        EX_SOFTWARE,
+        `stopped at the time limit: ${((limit * 1e3) / machine.timeline.frequencyHz).toFixed(3)} ms of virtual time`,
+      );
+    let chunk = Math.min(CHUNK_CYCLES, remaining);
+    if (instructionLimit !== Number.POSITIVE_INFINITY) {
+      const left = instructionLimit - retired();
+      if (left <= 0)
+        return finish(
+          "instruction-limit",
+          0,
+          EX_SOFTWARE,
+          `stopped after ${instructionLimit} guest instructions`,
+        );
+      // A cycle retires at most one instruction per CPU: this chunk cannot overshoot by more than a slice.
+      chunk = Math.min(chunk, Math.max(MIN_LIMITED_CHUNK, Math.floor(left / cpuCount)));
+    }
+    const stop = machine.run(chunk);
+    options.onProgress?.({
+      virtualNs: machine.timeline.now() * (1e9 / machine.timeline.frequencyHz),
+      instructions: retired(),
+      processes: kernel.processesCreated,
+      hostMs: performance.now() - started,
+    });
     const halt: KernelHalt | null = kernel.halt;
     if (halt !== null) {
       if (halt.reason === "panic") return finish("panic", 0, EX_SOFTWARE, `kernel panic: ${halt.message}`);
