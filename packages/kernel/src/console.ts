@@ -10,9 +10,17 @@
  * A read returns what is buffered up to and including the first newline
  * (a canonical-mode tty's line, without echo or editing), blocks while
  * nothing is buffered, and returns 0 (end of file) once the host has
- * signalled end of input (`hangUp`).
+ * signalled end of input (`hangUp`). That plain mode stands for a file or
+ * pipe on standard input, so runs compare with native ones.
+ *
+ * Terminal mode ({@link SerialConsole.becomeTerminal}): input — from the
+ * PS/2 keyboard driver and from COM1 — goes through `@tsos/io`'s line
+ * discipline (echo, line editing, ^C → SIGINT for the foreground process
+ * group, termios through TCGETS/TCSETS). Output is never processed
+ * (no ONLCR): the bytes reach the host as written.
  */
 import type { PortIo } from "@tsos/hw-x86";
+import { LineDiscipline, TTY_WOULD_BLOCK } from "@tsos/io";
 import type { WaitQueue } from "@tsos/sched";
 import { type FileOperations, type FileStatus, type OpenFile, POLL, S_IF, WOULD_BLOCK } from "./files";
 
@@ -49,6 +57,10 @@ export class SerialConsole implements FileOperations {
   private readers: WaitQueue | null = null;
   /** Called when input arrives or ends (pollers wait for it). */
   changed: () => void = () => {};
+  /** The line discipline in terminal mode; null: plain mode. */
+  terminal: LineDiscipline | null = null;
+  /** The terminal's foreground process group (TIOCGPGRP/TIOCSPGRP; ISIG signals go there). */
+  foregroundGroup = 1;
 
   constructor(
     private readonly ports: PortIo,
@@ -68,6 +80,42 @@ export class SerialConsole implements FileOperations {
     this.readers = queue;
   }
 
+  /**
+   * Terminal mode: input passes through a line discipline from now on;
+   * `signal` delivers its ISIG signals to a process group.
+   */
+  becomeTerminal(signal: (group: number, signal: number) => void): LineDiscipline {
+    const terminal = new LineDiscipline({
+      echo: (bytes) => {
+        for (const byte of bytes) this.ports.out8(COM1, byte);
+        this.bytesWritten += bytes.length;
+      },
+      signal: (number) => signal(this.foregroundGroup, number),
+      readable: () => {
+        this.readers?.wakeAll();
+        this.changed();
+      },
+    });
+    this.terminal = terminal;
+    for (let index = this.inputHead; index < this.input.length; index++) terminal.receive(this.input[index]!);
+    this.input.length = 0;
+    this.inputHead = 0;
+    return terminal;
+  }
+
+  /** Input bytes a read could take now (FIONREAD). */
+  pending(): number {
+    this.receiveInterrupt();
+    return this.terminal !== null ? this.terminal.pending() : this.input.length - this.inputHead;
+  }
+
+  /** Bytes from the keyboard driver (terminal mode). */
+  keyboardInput(bytes: readonly number[]): void {
+    const terminal = this.terminal;
+    if (terminal === null) return;
+    for (const byte of bytes) terminal.receive(byte);
+  }
+
   /** Writes kernel text (Latin-1). */
   print(text: string): void {
     for (let index = 0; index < text.length; index++) this.ports.out8(COM1, text.charCodeAt(index) & 0xff);
@@ -77,9 +125,14 @@ export class SerialConsole implements FileOperations {
   /** The receive interrupt: moves every received byte into the buffer, wakes readers. */
   receiveInterrupt(): void {
     let received = 0;
+    const terminal = this.terminal;
     while ((this.ports.in8(COM1 + REGISTER.LSR) & LSR_DATA_READY) !== 0) {
-      this.input.push(this.ports.in8(COM1 + REGISTER.DATA));
-      received++;
+      const byte = this.ports.in8(COM1 + REGISTER.DATA);
+      if (terminal !== null) terminal.receive(byte);
+      else {
+        this.input.push(byte);
+        received++;
+      }
     }
     if (received > 0) {
       this.readers?.wakeAll();
@@ -89,6 +142,8 @@ export class SerialConsole implements FileOperations {
 
   poll(_file: OpenFile): number {
     this.receiveInterrupt();
+    const terminal = this.terminal;
+    if (terminal !== null) return POLL.OUT | (terminal.readable ? POLL.IN : 0) | (this.hungUp ? POLL.HUP : 0);
     return (
       POLL.OUT | (this.input.length > this.inputHead ? POLL.IN : 0) | (this.hungUp ? POLL.IN | POLL.HUP : 0)
     );
@@ -97,6 +152,7 @@ export class SerialConsole implements FileOperations {
   /** No more input will come (the host's stdin closed): readers get end of file. */
   hangUp(): void {
     this.hungUp = true;
+    this.terminal?.hangUp();
     this.readers?.wakeAll();
     this.changed();
   }
@@ -105,6 +161,11 @@ export class SerialConsole implements FileOperations {
     if (into.length === 0) return 0;
     // Pick up bytes that arrived before interrupts were routed (or with the IRQ masked).
     this.receiveInterrupt();
+    const terminal = this.terminal;
+    if (terminal !== null) {
+      const count = terminal.read(into);
+      return count === TTY_WOULD_BLOCK ? WOULD_BLOCK : count;
+    }
     const available = this.input.length - this.inputHead;
     if (available === 0) return this.hungUp ? 0 : WOULD_BLOCK;
     let count = 0;

@@ -55,6 +55,7 @@ import {
   TRAP_KIND,
   type TrapFrame,
 } from "@tsos/hw-x86";
+import { I8042Keyboard } from "@tsos/io";
 import {
   AddressSpace,
   BuddyAllocator,
@@ -171,6 +172,14 @@ export interface KernelOptions {
   readonly quiet?: boolean;
   /** How many ended processes {@link Kernel.exitedProcesses} keeps (default 4096; 0 keeps none). */
   readonly processHistory?: number;
+  /**
+   * Make the console a terminal: the PS/2 keyboard (IRQ 1) and COM1's input
+   * go through a line discipline — echo, line editing, ^C/^\/^Z as signals to
+   * the foreground process group, termios — as on a Linux VT. Default false:
+   * console input is plain bytes (a file or pipe on standard input, so runs
+   * compare with native ones).
+   */
+  readonly terminal?: boolean;
   /** Scheduler tick rate (default 250 Hz, Linux's HZ on most distributions). */
   readonly tickHz?: number;
   /** Number of CPUs to bring up (default: all the machine has). */
@@ -307,6 +316,9 @@ export class Kernel {
 
   private readonly quiet: boolean;
   private readonly processHistory: number;
+  private readonly terminalConsole: boolean;
+  /** The keyboard driver (terminal mode). */
+  keyboard: I8042Keyboard | null = null;
   private readonly initramfs: Uint8Array | null;
   private readonly extraFiles: NonNullable<KernelOptions["files"]>;
   private readonly cpuCount: number;
@@ -332,6 +344,7 @@ export class Kernel {
     this.hardware = hardware;
     this.quiet = options.quiet ?? false;
     this.processHistory = options.processHistory ?? 4096;
+    this.terminalConsole = options.terminal ?? false;
     this.cpuCount = Math.max(
       1,
       Math.min(options.cpus ?? hardware.processors.length, hardware.processors.length),
@@ -592,6 +605,32 @@ export class Kernel {
     this.print(
       `ioapic: ${info.value.entryCount} pins; COM1 (IRQ 4) -> vector ${hex(KERNEL_VECTOR.SERIAL)} on CPU 0\n`,
     );
+    if (this.terminalConsole) this.startTerminal(router);
+  }
+
+  /** Terminal mode: the keyboard driver on IRQ 1 and the console's line discipline. */
+  private startTerminal(router: IrqRouter): void {
+    this.console.becomeTerminal((group, signal) => this.signalGroup(group, signal));
+    const keyboard = new I8042Keyboard(this.hardware.ports, (bytes) => this.console.keyboardInput(bytes));
+    const ready = keyboard.initialise();
+    if (!ready.ok) {
+      this.print(`keyboard: ${ready.error}; the console takes serial input only\n`);
+      return;
+    }
+    const route = router.routeIsaIrq(1, KERNEL_VECTOR.KEYBOARD, 0);
+    if (!route.ok) throw new Error(`ioapic: ${route.error.message}`);
+    this.interrupts.register(KERNEL_VECTOR.KEYBOARD, () => keyboard.interrupt());
+    this.keyboard = keyboard;
+    this.print(
+      `keyboard: i8042 + PS/2 keyboard (IRQ 1) -> vector ${hex(KERNEL_VECTOR.KEYBOARD)} on CPU 0; the console is a terminal\n`,
+    );
+  }
+
+  /** A signal from the kernel (a terminal's ^C) to every live process of group `group`. */
+  signalGroup(group: number, signal: number): void {
+    for (const process of this.processes.values())
+      if (process.state === PROCESS_STATE.ALIVE && process.pgid === group)
+        this.sendSignal(process, signal, this.signals.kernelInfo(signal));
   }
 
   private mountRoot(): void {

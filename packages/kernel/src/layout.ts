@@ -25,6 +25,8 @@ export const IDT_BYTES = 256 * 16;
 export const KERNEL_VECTOR = {
   /** ISA IRQ n arrives at 0x20 + n (IOAPIC redirection). */
   ISA_BASE: 0x20,
+  /** PS/2 keyboard (ISA IRQ 1). */
+  KEYBOARD: 0x21,
   /** COM1 receive interrupts (ISA IRQ 4). */
   SERIAL: 0x24,
   /** LAPIC timer (Linux LOCAL_TIMER_VECTOR). */

@@ -9,6 +9,7 @@
  * user buffer is -EFAULT with nothing transferred. Vectored calls stop at
  * the first short transfer, as Linux's do.
  */
+import { TERMIOS_BYTES } from "@tsos/io";
 import {
   arg,
   defineSyscall,
@@ -478,15 +479,30 @@ export function registerIoCalls(kernel: Kernel, table: SyscallTable): void {
         if (file === null) return -ERRNO.EBADF;
         if (file.operations.isTerminal !== true) return -ERRNO.ENOTTY;
         const memory = call.memory!;
+        // The console in terminal mode has a line discipline; in plain mode its termios is fixed.
+        const terminal = kernel.console.terminal;
         switch (request) {
           case IOCTL.TCGETS:
+            if (terminal !== null) {
+              terminal.termios.encode(termios.bytes);
+              return termios.copyOut(memory, argp, TERMIOS_BYTES);
+            }
             writeTermios(termios);
-            return termios.copyOut(memory, argp, 36);
+            return termios.copyOut(memory, argp, TERMIOS_BYTES);
           case IOCTL.TCSETS:
           case IOCTL.TCSETSW:
-          case IOCTL.TCSETSF:
-            // Accepted; the console keeps its fixed line discipline.
-            return termios.copyIn(memory, argp, 36);
+          case IOCTL.TCSETSF: {
+            const copied = termios.copyIn(memory, argp, TERMIOS_BYTES);
+            if (copied < 0 || terminal === null) return copied;
+            if (request === IOCTL.TCSETSF) terminal.flushInput();
+            terminal.setTermios(termios.bytes);
+            return 0;
+          }
+          case IOCTL.FIONREAD: {
+            const count = new Struct(4);
+            count.i32(0, kernel.console.pending());
+            return count.copyOut(memory, argp, 4);
+          }
           case IOCTL.TIOCGWINSZ: {
             const size = new Struct(8);
             size.view.setUint16(0, 24, true);
@@ -495,11 +511,21 @@ export function registerIoCalls(kernel: Kernel, table: SyscallTable): void {
           }
           case IOCTL.TIOCGPGRP: {
             const group = new Struct(4);
-            group.i32(0, thread.process.pgid);
+            group.i32(0, terminal !== null ? kernel.console.foregroundGroup : thread.process.pgid);
             return group.copyOut(memory, argp, 4);
           }
-          case IOCTL.TIOCSPGRP:
+          case IOCTL.TIOCSPGRP: {
+            const group = new Struct(4);
+            if (group.copyIn(memory, argp, 4) < 0) return -ERRNO.EFAULT;
+            const pgid = group.view.getInt32(0, true);
+            if (pgid < 0) return -ERRNO.EINVAL;
+            let exists = false;
+            for (const process of kernel.processes.values())
+              if (process.pgid === pgid && process.sid === thread.process.sid) exists = true;
+            if (!exists) return -ERRNO.EPERM;
+            if (terminal !== null) kernel.console.foregroundGroup = pgid;
             return 0;
+          }
           default:
             return -ERRNO.ENOTTY;
         }
