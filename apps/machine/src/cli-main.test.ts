@@ -1,17 +1,12 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
+import { runCli } from "../test/cli-run";
 import { EXIT, main } from "./cli-main";
 
-function run(...argv: string[]) {
-  let out = "";
-  let err = "";
-  const text = (value: string | Uint8Array) =>
-    typeof value === "string" ? value : Buffer.from(value).toString("latin1");
-  const code = main(argv, { out: (value) => (out += text(value)), err: (value) => (err += text(value)) });
-  return { code, out, err };
-}
+const run = runCli;
 
 /** A minimal ELF64 header + one program header; `patch` edits it before writing. */
 function elfFile(patch: (bytes: Buffer) => void = () => {}): string {
@@ -151,5 +146,21 @@ describe("tsos-machine boot and run", () => {
       expect(bad.err).toContain(option);
     }
     expect(run("help", "boot").out).toContain("--report-json <file>");
+  });
+
+  it("--shell needs a terminal and a known shell; each refusal is one line and exit 2", async () => {
+    expect(run("boot", "--shell")).toMatchObject({
+      code: EXIT.USAGE,
+      err: "tsos-machine: --shell needs the host's terminal\n",
+    });
+    let err = "";
+    const terminal = { input: new PassThrough(), outputIsTerminal: false };
+    const code = await main(["boot", "--shell=csh"], {
+      out: () => {},
+      err: (text) => (err += text),
+      terminal,
+    });
+    expect(code).toBe(EXIT.USAGE);
+    expect(err).toBe("tsos-machine: --shell csh: expected tsh or busybox\n");
   });
 });

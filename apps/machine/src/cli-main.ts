@@ -11,11 +11,13 @@ import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from "nod
 import { ELF } from "@tsos/kernel";
 import { syscallNumber } from "@tsos/syscall";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { findBusybox, listApplets } from "./busybox";
 import { checkGuestExecutable } from "./guest-file";
-import { defaultInitramfs, loadInitramfs } from "./initramfs";
+import { type BusyboxImage, defaultInitramfs, loadInitramfs } from "./initramfs";
 import { Progress } from "./progress";
 import { formatReport } from "./report-format";
 import { type RunOptions, type RunResult, runProgram } from "./run";
+import { runShell, type ShellTerminal } from "./shell";
 
 /** Where the CLI writes; `process.stdout`/`process.stderr` in the real binary. */
 export interface CliOutput {
@@ -23,6 +25,11 @@ export interface CliOutput {
   err(text: string | Uint8Array): void;
   /** True when stderr is a terminal (progress is shown only then). */
   readonly errIsTerminal?: boolean;
+  /** The host terminal, for `boot --shell` (absent: --shell is refused). */
+  readonly terminal?: {
+    readonly input: ShellTerminal["input"];
+    readonly outputIsTerminal: boolean;
+  };
 }
 
 /** Exit codes of the CLI. */
@@ -59,6 +66,7 @@ interface MachineFlags {
   maxInstructions?: number;
   timeout?: number;
   progress?: boolean;
+  shell?: boolean | string;
 }
 
 /** Thrown by an action to end with one line and a code. */
@@ -72,10 +80,14 @@ class CliFailure extends Error {
 }
 
 /** Runs the CLI; returns the process exit code. Never throws. */
-export function main(argv: readonly string[], output: CliOutput, version = "0.1.0"): number {
-  let code: number = EXIT.OK;
+export function main(
+  argv: readonly string[],
+  output: CliOutput,
+  version = "0.1.0",
+): number | Promise<number> {
+  const outcome: { code: number | Promise<number> } = { code: EXIT.OK };
   const program = buildProgram(output, version, (result) => {
-    code = result;
+    outcome.code = result;
   });
   if (argv.length === 0) {
     output.out(program.helpInformation());
@@ -83,25 +95,32 @@ export function main(argv: readonly string[], output: CliOutput, version = "0.1.
   }
   try {
     program.parse(rewriteStrace(program, argv), { from: "user" });
-    return code;
+    const { code } = outcome;
+    if (typeof code === "number") return code;
+    return code.catch((error: unknown) => failure(error, output));
   } catch (error) {
-    if (error instanceof CliFailure) {
-      output.err(`tsos-machine: ${error.message}\n`);
-      return error.code;
-    }
-    if (error instanceof CommanderError) {
-      if (
-        error.code === "commander.helpDisplayed" ||
-        error.code === "commander.version" ||
-        error.code === "commander.help"
-      )
-        return EXIT.OK;
-      output.err(`tsos-machine: ${oneLine(error.message)} (see --help)\n`);
-      return EXIT.USAGE;
-    }
-    output.err(`tsos-machine: internal error: ${(error as Error).message}\n`);
-    return EXIT.SOFTWARE;
+    return failure(error, output);
   }
+}
+
+/** The exit code (and one line) for an error out of a command. */
+function failure(error: unknown, output: CliOutput): number {
+  if (error instanceof CliFailure) {
+    output.err(`tsos-machine: ${error.message}\n`);
+    return error.code;
+  }
+  if (error instanceof CommanderError) {
+    if (
+      error.code === "commander.helpDisplayed" ||
+      error.code === "commander.version" ||
+      error.code === "commander.help"
+    )
+      return EXIT.OK;
+    output.err(`tsos-machine: ${oneLine(error.message)} (see --help)\n`);
+    return EXIT.USAGE;
+  }
+  output.err(`tsos-machine: internal error: ${(error as Error).message}\n`);
+  return EXIT.SOFTWARE;
 }
 
 /**
@@ -137,7 +156,11 @@ function oneLine(message: string): string {
     .join(" ");
 }
 
-function buildProgram(output: CliOutput, version: string, done: (code: number) => void): Command {
+function buildProgram(
+  output: CliOutput,
+  version: string,
+  done: (code: number | Promise<number>) => void,
+): Command {
   const program = new Command("tsos-machine")
     .description(
       "Boots the tsos kernel on an emulated x86-64 SMP machine and runs static Linux programs on it.",
@@ -166,7 +189,11 @@ function buildProgram(output: CliOutput, version: string, done: (code: number) =
       .description(
         "boot the default system (the built-in initramfs, whose /init runs a demonstration workload), then print the report",
       )
-      .option("--no-report", "do not print the report at the end"),
+      .option("--no-report", "do not print the report at the end")
+      .option(
+        "--shell [kind]",
+        "an interactive shell on the console instead of the workload: tsh (the project's own, default) or busybox (its sh, with every applet); keys go through the PS/2 keyboard; Ctrl-] detaches",
+      ),
   ).action((flags: MachineFlags) => done(runCommand(output, flags, null, [])));
 
   machineOptions(
@@ -288,9 +315,10 @@ function runCommand(
   flags: MachineFlags,
   elf: string | null,
   args: readonly string[],
-): number {
+): number | Promise<number> {
   const boot = elf === null;
-  let program: RunOptions["program"] = "/init";
+  const shell = boot && flags.shell !== undefined ? shellOf(flags.shell, output) : null;
+  let program: RunOptions["program"] = shell?.program ?? "/init";
   if (elf !== null) {
     const checked = checkGuestExecutable(elf);
     if (!checked.ok)
@@ -298,7 +326,11 @@ function runCommand(
     program = { path: guestPathOf(elf), bytes: checked.bytes };
   }
   const image =
-    flags.initramfs !== undefined ? loadInitramfs(flags.initramfs) : boot ? defaultInitramfs() : null;
+    flags.initramfs !== undefined
+      ? loadInitramfs(flags.initramfs)
+      : boot
+        ? defaultInitramfs(shell?.busybox)
+        : null;
   if (image !== null && !image.ok) throw new CliFailure(image.error, EXIT.USAGE);
   let input: Uint8Array | undefined;
   if (flags.input !== undefined) {
@@ -314,7 +346,7 @@ function runCommand(
   const traceFd = flags.trace === undefined ? null : openOutput("--trace", flags.trace);
   if (flags.reportJson !== undefined) openOutput("--report-json", flags.reportJson, true);
   const progress =
-    output.errIsTerminal === true && flags.progress !== false
+    output.errIsTerminal === true && flags.progress !== false && shell === null
       ? new Progress((text) => output.err(text))
       : null;
   const out = (bytes: string | Uint8Array) => {
@@ -325,47 +357,94 @@ function runCommand(
     progress?.clear();
     output.err(bytes);
   };
-  let result: RunResult;
-  try {
-    result = runProgram(
-      {
-        program,
-        argv: boot ? ["/init"] : [elf!, ...args],
-        ...(image === null ? {} : { initramfs: image.bytes }),
-        envp: flags.env,
-        cpus: flags.cpus,
-        memoryBytes: flags.mem,
-        seed: flags.seed,
-        quiet: flags.quiet === true,
-        ...(input === undefined ? {} : { input }),
-        ...(only === undefined
-          ? {}
-          : { strace: { sink: (line) => err(`${line}\n`), ...(only === null ? {} : { only }) } }),
-        ...(traceFd === null ? {} : { trace: { write: (text) => void writeSync(traceFd, text) } }),
-        ...(flags.maxInstructions === undefined ? {} : { instructionLimit: flags.maxInstructions }),
-        ...(flags.timeout === undefined ? {} : { timeLimitNs: flags.timeout }),
-        ...(progress === null ? {} : { onProgress: (figures) => progress.update(figures) }),
-      },
-      { stdout: out, stderr: err },
-    );
-  } finally {
+  const options: RunOptions = {
+    program,
+    argv: shell?.argv ?? (boot ? ["/init"] : [elf!, ...args]),
+    ...(image === null ? {} : { initramfs: image.bytes }),
+    envp: shell === null ? flags.env : [...SHELL_ENVIRONMENT, ...flags.env],
+    cpus: flags.cpus,
+    memoryBytes: flags.mem,
+    seed: flags.seed,
+    quiet: flags.quiet === true,
+    ...(input === undefined ? {} : { input }),
+    ...(only === undefined
+      ? {}
+      : { strace: { sink: (line) => err(`${line}\n`), ...(only === null ? {} : { only }) } }),
+    ...(traceFd === null ? {} : { trace: { write: (text) => void writeSync(traceFd, text) } }),
+    ...(flags.maxInstructions === undefined ? {} : { instructionLimit: flags.maxInstructions }),
+    ...(flags.timeout === undefined ? {} : { timeLimitNs: flags.timeout }),
+    ...(progress === null ? {} : { onProgress: (figures) => progress.update(figures) }),
+  };
+  const cleanUp = () => {
     progress?.clear();
     if (traceFd !== null) closeSync(traceFd);
-  }
-  if (result.outcome !== "exited") err(`tsos-machine: ${result.message}\n`);
-  if (flags.reportJson !== undefined) {
-    try {
-      writeFileSync(flags.reportJson, `${JSON.stringify(result.report, null, 2)}\n`);
-    } catch (error) {
-      throw new CliFailure(`--report-json ${flags.reportJson}: ${describeFsError(error)}`, EXIT.USAGE);
+  };
+  // The report: printed after boot (not after an interactive session), with --report after run.
+  const printReport = shell === null && (boot ? flags.report !== false : flags.report === true);
+  const conclude = (result: RunResult): number => {
+    if (result.outcome !== "exited" && result.outcome !== "stopped") err(`tsos-machine: ${result.message}\n`);
+    if (flags.reportJson !== undefined) {
+      try {
+        writeFileSync(flags.reportJson, `${JSON.stringify(result.report, null, 2)}\n`);
+      } catch (error) {
+        throw new CliFailure(`--report-json ${flags.reportJson}: ${describeFsError(error)}`, EXIT.USAGE);
+      }
     }
+    if (printReport) {
+      const text = formatReport(result.report);
+      if (boot) out(`\n${text}`);
+      else err(text);
+    }
+    return result.exitCode;
+  };
+  if (shell !== null) {
+    const terminal = output.terminal!;
+    return runShell(options, {
+      input: terminal.input,
+      outputIsTerminal: terminal.outputIsTerminal,
+      write: (bytes) => output.out(bytes),
+      writeError: (bytes) => output.err(bytes),
+    })
+      .finally(cleanUp)
+      .then(conclude);
   }
-  if (boot ? flags.report !== false : flags.report === true) {
-    const text = formatReport(result.report);
-    if (boot) out(`\n${text}`);
-    else err(text);
+  let result: RunResult;
+  try {
+    result = runProgram(options, { stdout: out, stderr: err });
+  } finally {
+    cleanUp();
   }
-  return result.exitCode;
+  return conclude(result);
+}
+
+/** The environment of the interactive shells. */
+const SHELL_ENVIRONMENT = ["PATH=/bin", "HOME=/", "TERM=linux"];
+
+/** `--shell[=tsh|busybox]`: the init to start and what the image needs for it. */
+function shellOf(
+  kind: string | boolean,
+  output: CliOutput,
+): { program: string; argv: string[]; busybox?: BusyboxImage } {
+  if (output.terminal === undefined) throw new CliFailure("--shell needs the host's terminal", EXIT.USAGE);
+  if (kind === true || kind === "tsh") return { program: "/bin/tsh", argv: ["/bin/tsh"] };
+  if (kind !== "busybox") throw new CliFailure(`--shell ${kind}: expected tsh or busybox`, EXIT.USAGE);
+  const found = findBusybox();
+  if (found === null)
+    throw new CliFailure(
+      "--shell=busybox: no BusyBox (run scripts/fetch-busybox.sh, or set TSOS_BUSYBOX to a static busybox)",
+      EXIT.USAGE,
+    );
+  const applets = listApplets(found);
+  if (applets === null)
+    throw new CliFailure(
+      `--shell=busybox: ${found.path} did not list its applets on the machine`,
+      EXIT.USAGE,
+    );
+  return {
+    program: "/bin/busybox",
+    argv: ["sh"],
+    busybox: { bytes: found.bytes, applets },
+  };
 }
 
 /** Opens (creates or truncates) an output file; one line and exit 2 when it cannot be. */

@@ -5,9 +5,11 @@
  *
  * @packageDocumentation
  */
+
+export { type BusyboxLocation, findBusybox, listApplets, locateBusybox } from "./busybox";
 export { type CliOutput, EXIT, main } from "./cli-main";
 export { checkGuestExecutable, type GuestFileCheck, type GuestFileInfo } from "./guest-file";
-export { defaultInitramfs, type InitramfsResult, loadInitramfs } from "./initramfs";
+export { type BusyboxImage, defaultInitramfs, type InitramfsResult, loadInitramfs } from "./initramfs";
 export {
   type CpuReport,
   collectReport,
@@ -25,11 +27,15 @@ export {
 } from "./report";
 export { formatReport } from "./report-format";
 export {
+  MachineRun,
   type RunOptions,
   type RunOutput,
   type RunProgress,
   type RunResult,
   type RunStats,
   runProgram,
+  type StepState,
+  typeOnKeyboard,
 } from "./run";
+export { runShell, type ShellTerminal } from "./shell";
 export { MACHINE_PID, TimelineTrace, type TimelineTraceOptions } from "./trace";

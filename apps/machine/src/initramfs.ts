@@ -1,8 +1,9 @@
 /**
  * Initramfs images for the machine: a host directory packed as `cpio
  * newc` (with @tsos/kernel's writer), a cpio file read as is, and the
- * default image `pnpm start` boots — /init (apps/machine/guest) and every
- * committed kernel guest program under /bin.
+ * default image `pnpm start` boots — /init and /bin/tsh (apps/machine/guest)
+ * and every committed kernel guest program under /bin (optionally BusyBox
+ * with its applet links, for `--shell=busybox`).
  *
  * Host errors (missing path, unreadable file, not a cpio archive) come back
  * as one sentence, never as an exception.
@@ -14,6 +15,7 @@ import { type CpioEntry, isCpioError, readCpioNewc, writeCpioNewc } from "@tsos/
 
 /** Where the default image's programs come from. */
 export const DEFAULT_INIT = fileURLToPath(new URL("../guest/bin/init", import.meta.url));
+export const DEFAULT_SHELL = fileURLToPath(new URL("../guest/bin/tsh", import.meta.url));
 export const DEFAULT_BIN = fileURLToPath(new URL("../../../packages/kernel/guest/bin", import.meta.url));
 
 const S_IFDIR = 0o040000;
@@ -23,14 +25,41 @@ const S_IFLNK = 0o120000;
 /** An initramfs: the archive bytes, or an error sentence. */
 export type InitramfsResult = { ok: true; bytes: Uint8Array } | { ok: false; error: string };
 
-/** The default image: /init plus /bin/<every kernel guest>. */
-export function defaultInitramfs(): InitramfsResult {
+/** BusyBox for the default image: the binary, and the applet names to link to it in /bin. */
+export interface BusyboxImage {
+  readonly bytes: Uint8Array;
+  readonly applets: readonly string[];
+}
+
+/**
+ * The default image: /init, /bin/tsh (the shell of `--shell`) and
+ * /bin/<every kernel guest>; with `busybox`, also /bin/busybox and a
+ * symlink to it for each applet whose name no other /bin file has.
+ */
+export function defaultInitramfs(busybox?: BusyboxImage): InitramfsResult {
   try {
     const entries: CpioEntry[] = [directory("bin", 1)];
     let ino = 2;
     entries.push(file("init", readFileSync(DEFAULT_INIT), 0o755, ino++));
-    for (const name of readdirSync(DEFAULT_BIN).sort())
+    const names = new Set<string>(["tsh"]);
+    entries.push(file("bin/tsh", readFileSync(DEFAULT_SHELL), 0o755, ino++));
+    for (const name of readdirSync(DEFAULT_BIN).sort()) {
       entries.push(file(`bin/${name}`, readFileSync(join(DEFAULT_BIN, name)), 0o755, ino++));
+      names.add(name);
+    }
+    if (busybox !== undefined) {
+      entries.push(file("bin/busybox", busybox.bytes, 0o755, ino++));
+      names.add("busybox");
+      for (const applet of [...busybox.applets].sort()) {
+        if (names.has(applet) || !/^[\w.[-]+$/.test(applet)) continue;
+        names.add(applet);
+        entries.push({
+          ...base(`bin/${applet}`, ino++),
+          mode: S_IFLNK | 0o777,
+          data: Buffer.from("busybox"),
+        });
+      }
+    }
     return { ok: true, bytes: writeCpioNewc(entries) };
   } catch (error) {
     return { ok: false, error: `default initramfs: ${(error as Error).message}` };

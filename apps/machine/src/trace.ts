@@ -147,13 +147,9 @@ export class TimelineTrace implements KernelObserver, SyscallTraceSink {
     _words: Uint32Array,
     result: number,
   ): void {
-    const thread = call.task as Thread | null;
-    if (thread === null) return;
-    const name = target?.name ?? this.kernel.dispatcher.nameOf(number);
-    const entry = this.cpuTs(call.cpuId, call.entryCycles);
-    this.instantSyscall(call.cpuId, name, entry);
-    this.nameThread(thread);
-    const start = this.threadTs(thread, entry);
+    const entry = this.enterSyscall(call, number, target);
+    if (entry === null) return;
+    const { thread, name, start } = entry;
     const end = this.threadTs(thread, this.cycleNs(this.kernel.hardware.processors[call.cpuId]!.tsc));
     this.emit(
       `{"name":"${name}","cat":"syscall","ph":"X","ts":${us(start)},"dur":${us(end - start)},"pid":${thread.process.pid},"tid":${thread.tid},"args":{"result":${result}}}`,
@@ -166,16 +162,27 @@ export class TimelineTrace implements KernelObserver, SyscallTraceSink {
     target: TraceTarget | undefined,
     _words: Uint32Array,
   ): void {
+    const entry = this.enterSyscall(call, number, target);
+    if (entry === null) return;
+    const { thread, name, start } = entry;
+    this.emit(
+      `{"name":"${name}","cat":"syscall","ph":"B","ts":${us(start)},"pid":${thread.process.pid},"tid":${thread.tid}}`,
+    );
+  }
+
+  /** A call's entry: the instant on its CPU's track, the thread named; its start on the thread's track. */
+  private enterSyscall(
+    call: SyscallCall,
+    number: number,
+    target: TraceTarget | undefined,
+  ): { thread: Thread; name: string; start: number } | null {
     const thread = call.task as Thread | null;
-    if (thread === null) return;
+    if (thread === null) return null;
     const name = target?.name ?? this.kernel.dispatcher.nameOf(number);
     const entry = this.cpuTs(call.cpuId, call.entryCycles);
     this.instantSyscall(call.cpuId, name, entry);
     this.nameThread(thread);
-    const start = this.threadTs(thread, entry);
-    this.emit(
-      `{"name":"${name}","cat":"syscall","ph":"B","ts":${us(start)},"pid":${thread.process.pid},"tid":${thread.tid}}`,
-    );
+    return { thread, name, start: this.threadTs(thread, entry) };
   }
 
   traceResumed(

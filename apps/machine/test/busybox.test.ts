@@ -10,32 +10,16 @@
  * host is not x86-64 Linux.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { locateBusybox } from "../src/busybox";
 import { runProgram } from "../src/run";
 
-const repositoryRoot = fileURLToPath(new URL("../../../", import.meta.url));
-const FETCHED = `${repositoryRoot}.cache/busybox-static/root/bin/busybox`;
-
-/**
- * The BusyBox binary: $TSOS_BUSYBOX, else the one scripts/fetch-busybox.sh
- * unpacked (fetched now if it is not there yet), else /bin/busybox; with
- * the reason when there is none.
- */
-function findBusybox(): { path: string | null; reason: string } {
+/** The BusyBox binary (fetched now if need be), with the reason when there is none. */
+function findBusybox() {
   if (process.platform !== "linux" || process.arch !== "x64")
     return { path: null, reason: "not an x86-64 Linux host (no native oracle)" };
-  const chosen = process.env.TSOS_BUSYBOX;
-  if (chosen !== undefined && chosen.length > 0)
-    return existsSync(chosen)
-      ? { path: chosen, reason: "" }
-      : { path: null, reason: `TSOS_BUSYBOX=${chosen} is missing` };
-  if (!existsSync(FETCHED))
-    spawnSync("sh", [`${repositoryRoot}scripts/fetch-busybox.sh`], { stdio: "ignore", timeout: 120_000 });
-  if (existsSync(FETCHED)) return { path: FETCHED, reason: "" };
-  if (existsSync("/bin/busybox")) return { path: "/bin/busybox", reason: "" };
-  return { path: null, reason: "missing: scripts/fetch-busybox.sh could not fetch busybox-static" };
+  return locateBusybox(true);
 }
 
 const found = findBusybox();

@@ -12,10 +12,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KERNEL_VECTOR } from "@tsos/kernel";
 import { beforeAll, describe, expect, it } from "vitest";
-import { EXIT, main } from "../src/cli-main";
+import { EXIT } from "../src/cli-main";
 import { defaultInitramfs } from "../src/initramfs";
 import type { MachineReport } from "../src/report";
 import { type RunOptions, type RunResult, runProgram } from "../src/run";
+import { runCli } from "./cli-run";
 
 const image = defaultInitramfs();
 if (!image.ok) throw new Error(image.error);
@@ -34,14 +35,7 @@ function boot(options: Partial<RunOptions> = {}): { result: RunResult; out: stri
   return { result, out };
 }
 
-function cli(...argv: string[]) {
-  let out = "";
-  let err = "";
-  const text = (value: string | Uint8Array) =>
-    typeof value === "string" ? value : Buffer.from(value).toString("latin1");
-  const code = main(argv, { out: (value) => (out += text(value)), err: (value) => (err += text(value)) });
-  return { code, out, err };
-}
+const cli = runCli;
 
 describe("the report of the default system", () => {
   let report: MachineReport;
