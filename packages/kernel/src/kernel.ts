@@ -1265,9 +1265,10 @@ export class Kernel {
   /**
    * Sends `signal` to `process` — or to `thread` of it — with siginfo
    * `info` (default: SI_KERNEL); see signal-delivery.ts for what happens.
+   * Returns 0, or -EAGAIN for a sigqueue-style realtime signal over RLIMIT_SIGPENDING.
    */
-  sendSignal(process: Process, signal: number, info?: Uint8Array, thread: Thread | null = null): void {
-    this.signals.send(process, signal, info ?? this.signals.kernelInfo(signal), thread);
+  sendSignal(process: Process, signal: number, info?: Uint8Array, thread: Thread | null = null): number {
+    return this.signals.send(process, signal, info ?? this.signals.kernelInfo(signal), thread);
   }
 
   /** The kernel's slab caches (their statistics go in reports; `reclaim` frees their empty slabs). */

@@ -33,7 +33,7 @@
  * action (Linux's force_sig_info unblocks it and resets SIG_DFL).
  */
 import { type CpuContext, GPR } from "@tsos/hw-x86";
-import { rewindToSyscall, SYS } from "@tsos/syscall";
+import { ERRNO, rewindToSyscall, SYS } from "@tsos/syscall";
 import type { Kernel } from "./kernel";
 import { PROCESS_STATE, type Process, RLIMIT, type Thread } from "./process";
 import { MINSIGSTKSZ, putU64, SA, SignalFrames, type SignalReturn, SS } from "./signal-frame";
@@ -177,15 +177,19 @@ export class Signals {
   /**
    * Sends `signal` with siginfo `info` (128 bytes) to `process`, or to
    * `thread` of it when given. Signal 0 and dead targets do nothing.
+   * Returns 0, or -EAGAIN when a realtime signal from sigqueue or tgkill
+   * (si_code < 0) finds RLIMIT_SIGPENDING reached; kill(2) and the kernel
+   * (si_code ≥ 0) queue past the limit, as Linux's override_rlimit does.
    */
-  send(process: Process, signal: number, info: Uint8Array, thread: Thread | null = null): void {
+  send(process: Process, signal: number, info: Uint8Array, thread: Thread | null = null): number {
     const kernel = this.kernel;
-    if (signal <= 0 || signal > 64 || process.state !== PROCESS_STATE.ALIVE || process.killedBy !== 0) return;
+    if (signal <= 0 || signal > 64 || process.state !== PROCESS_STATE.ALIVE || process.killedBy !== 0)
+      return 0;
     if (signal === SIGNAL.SIGKILL) {
       // Killed first, so the stopped process's resumption is no CLD_CONTINUED.
       kernel.killProcess(process, SIGNAL.SIGKILL);
       kernel.continueProcess(process);
-      return;
+      return 0;
     }
     if (signal === SIGNAL.SIGCONT) {
       this.discardEverywhere(process, STOP_SIGNALS);
@@ -201,32 +205,37 @@ export class Signals {
         ? inMask(thread.signalMaskLow, thread.signalMaskHigh, signal)
         : this.blockedByAll(process, signal);
     if (!blockedByTarget) {
-      if (handler === SIG_IGN) return;
+      if (handler === SIG_IGN) return 0;
       if (handler === SIG_DFL) {
-        if (byDefault === DEFAULT_ACTION.IGNORE || byDefault === DEFAULT_ACTION.CONTINUE) return;
+        if (byDefault === DEFAULT_ACTION.IGNORE || byDefault === DEFAULT_ACTION.CONTINUE) return 0;
         if (byDefault === DEFAULT_ACTION.STOP) {
           kernel.stopProcess(process, signal);
-          return;
+          return 0;
         }
         kernel.killProcess(process, signal);
         kernel.continueProcess(process);
-        return;
+        return 0;
       }
     }
     const pending = thread !== null ? thread.pending : process.sharedPending;
     if (signal < SIGRTMIN) {
-      if (pending.has(signal)) return; // standard signals coalesce
-    } else if (process.queuedSignals >= process.limits[RLIMIT.SIGPENDING]!.soft) return;
+      if (pending.has(signal)) return 0; // standard signals coalesce
+    } else if (
+      process.queuedSignals >= process.limits[RLIMIT.SIGPENDING]!.soft &&
+      new DataView(info.buffer, info.byteOffset, 16).getInt32(8, true) < 0
+    )
+      return -ERRNO.EAGAIN;
     if (signal >= SIGRTMIN) process.queuedSignals++;
     pending.add(signal, this.store.store(info));
     // A thread waiting for it in rt_sigtimedwait takes it there (its wait re-runs and dequeues it).
     const waiter = this.sigwaiter(process, thread, signal);
     if (waiter !== null) {
       waiter.waitingOn!.wake(waiter.task, 0);
-      return;
+      return 0;
     }
     const target = thread ?? this.chooseThread(process, signal);
     if (target !== null) this.notify(target);
+    return 0;
   }
 
   /**
@@ -342,13 +351,15 @@ export class Signals {
 
   /** Drops every pending instance of `signal` in `process` and its threads (it became ignored, or SIGCONT/stop rules). */
   discard(process: Process, signal: number): void {
-    process.sharedPending.discard(signal, this.store);
-    for (const thread of process.threads) thread.pending.discard(signal, this.store);
+    let dropped = process.sharedPending.discard(signal, this.store);
+    for (const thread of process.threads) dropped += thread.pending.discard(signal, this.store);
+    // Realtime instances count against RLIMIT_SIGPENDING until they are taken or dropped.
+    if (signal >= SIGRTMIN) process.queuedSignals -= dropped;
   }
 
   /** Frees everything queued for an exiting thread (and, with the last one, its process). */
   releaseThread(thread: Thread): void {
-    thread.pending.clear(this.store);
+    thread.process.queuedSignals -= thread.pending.clear(this.store);
     if (thread.process.threads.size === 0) {
       thread.process.sharedPending.clear(this.store);
       thread.process.queuedSignals = 0;

@@ -111,18 +111,25 @@ export class PendingSignals {
     return record;
   }
 
-  /** Drops every instance of `signal`, freeing its records into `store`. */
-  discard(signal: number, store: SigInfoStore): void {
+  /** Drops every instance of `signal`, freeing its records into `store`; returns how many there were. */
+  discard(signal: number, store: SigInfoStore): number {
     const queue = this.queues[signal];
-    if (queue === undefined || queue.length === 0) return;
+    if (queue === undefined || queue.length === 0) return 0;
+    const count = queue.length;
     for (const record of queue) store.free(record);
     queue.length = 0;
     this.clearBit(signal);
+    return count;
   }
 
-  /** Drops everything (exit, or a fork child's fresh set). */
-  clear(store: SigInfoStore): void {
-    for (let signal = 1; signal < this.queues.length; signal++) this.discard(signal, store);
+  /** Drops everything (exit, or a fork child's fresh set); returns the realtime instances dropped. */
+  clear(store: SigInfoStore): number {
+    let realtime = 0;
+    for (let signal = 1; signal < this.queues.length; signal++) {
+      const dropped = this.discard(signal, store);
+      if (signal >= SIGRTMIN) realtime += dropped;
+    }
+    return realtime;
   }
 
   /** Records queued here. */

@@ -340,8 +340,7 @@ export function registerProcessCalls(kernel: Kernel, table: SyscallTable): void 
         const thread = kernel.threads.get(tid);
         if (thread === undefined || thread.process.pid !== tgid) return -ERRNO.ESRCH;
         const info = kernel.signals.userInfo(signal, SI.TKILL, current(call));
-        kernel.sendSignal(thread.process, signal, info, thread);
-        return 0;
+        return kernel.sendSignal(thread.process, signal, info, thread);
       },
     }),
     defineSyscall({
@@ -353,8 +352,7 @@ export function registerProcessCalls(kernel: Kernel, table: SyscallTable): void 
         const thread = kernel.threads.get(tid);
         if (thread === undefined) return -ERRNO.ESRCH;
         const info = kernel.signals.userInfo(signal, SI.TKILL, current(call));
-        kernel.sendSignal(thread.process, signal, info, thread);
-        return 0;
+        return kernel.sendSignal(thread.process, signal, info, thread);
       },
     }),
     defineSyscall({

@@ -364,8 +364,7 @@ export function registerSignalCalls(kernel: Kernel, table: SyscallTable): void {
     if ((code >= 0 || code === SI.TKILL) && target !== sender) return -ERRNO.EPERM;
     if (signal === 0) return 0;
     info.i32(0, signal);
-    kernel.sendSignal(target, signal, info.bytes, tid < 0 ? null : (kernel.threads.get(tid) ?? null));
-    return 0;
+    return kernel.sendSignal(target, signal, info.bytes, tid < 0 ? null : (kernel.threads.get(tid) ?? null));
   }
 
   for (const definition of definitions) table.register(definition);
