@@ -8,7 +8,8 @@
  * directory, since the default initramfs has no ls). Programs are looked up in
  * /bin unless the name has a '/'. The shell ignores SIGINT and SIGQUIT, so
  * ^C ends the running command, not the shell; its children get the
- * default actions back. End of file (^D on an empty line) ends it.
+ * default actions back. There is no job control: ^Z (SIGTSTP) is ignored
+ * by the shell and by what it runs, so nothing stops out of reach. End of file (^D on an empty line) ends it.
  * Static musl; it runs natively too.
  */
 #include <dirent.h>
@@ -72,6 +73,7 @@ static void report(int status) {
 static void run_child(char **argv) {
   signal(SIGINT, SIG_DFL);
   signal(SIGQUIT, SIG_DFL);
+  signal(SIGTSTP, SIG_IGN); /* no job control: nothing could continue it */
   if (strchr(argv[0], '/') != NULL) {
     execv(argv[0], argv);
   } else {
@@ -206,6 +208,7 @@ static int read_line(char *line) {
 int main(void) {
   signal(SIGINT, SIG_IGN);
   signal(SIGQUIT, SIG_IGN);
+  signal(SIGTSTP, SIG_IGN);
   char line[MAX_LINE + 1];
   char store[2 * MAX_LINE + 2];
   char *words[MAX_WORDS];

@@ -104,7 +104,7 @@ describe("an interactive run without a terminal (MachineRun)", () => {
 });
 
 describe.skipIf(!hasTmux)(`boot --shell in a terminal (tmux)${hasTmux ? "" : ": tmux not installed"}`, () => {
-  it("types a command, runs a pipeline, edits a line, interrupts with ^C, and exits with the status", async () => {
+  it("types a command, runs a pipeline, edits a line, ignores ^Z, interrupts with ^C, and exits with the status", async () => {
     const status = start("boot", "--shell", "--quiet");
     await waitFor(/^tsos\$ ?$/m); // capture-pane trims trailing blanks
     tmux("send-keys", "-t", session, "hello | wc", "Enter");
@@ -114,8 +114,11 @@ describe.skipIf(!hasTmux)(`boot --shell in a terminal (tmux)${hasTmux ? "" : ": 
     await waitFor(/tsos\$ hello\nhello, world\n/);
     tmux("send-keys", "-t", session, "spin 2000000000", "Enter");
     await waitFor(/^tsos\$ spin 2000000000$/m);
+    // ^Z raises SIGTSTP, which tsh (no job control) leaves ignored in what it runs: spin goes on, ^C ends it.
+    tmux("send-keys", "-t", session, "C-z");
+    await waitFor(/^tsos\$ spin 2000000000\n\^Z$/m);
     tmux("send-keys", "-t", session, "C-c");
-    await waitFor(/\^C\[killed by signal 2: Interrupt\]/);
+    await waitFor(/\^Z\^C\[killed by signal 2: Interrupt\]/);
     tmux("send-keys", "-t", session, "exit 3", "Enter");
     await waitFor(/tsos\$ exit 3/);
     const deadline = Date.now() + 20_000;

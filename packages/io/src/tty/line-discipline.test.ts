@@ -143,7 +143,9 @@ describe("LineDiscipline, non-canonical mode", () => {
     const { t, copy } = raw(0);
     t.discipline.setTermios(copy);
     expect(t.read()).toBe(0);
+    expect(t.discipline.readable).toBe(false); // poll waits for a byte, as n_tty_poll
     t.type("q");
+    expect(t.discipline.readable).toBe(true);
     expect(t.read()).toBe("q");
   });
 

@@ -66,11 +66,15 @@ export class LineDiscipline {
 
   constructor(private readonly host: LineDisciplineHost) {}
 
-  /** True when a read would return at once (data or end of file). */
+  /**
+   * poll's POLLIN: a line (canonical mode), or at least max(1, VMIN) bytes,
+   * or end of file. As n_tty_poll, a VMIN 0 terminal is readable only with
+   * a byte waiting — although a read would return 0 at once.
+   */
   get readable(): boolean {
     if (this.hungUp) return true;
     if (this.canonical) return this.ready.length > 0;
-    return this.pending() >= Math.max(1, this.termios.cc[VCHAR.VMIN]!) || this.termios.cc[VCHAR.VMIN] === 0;
+    return this.pending() >= Math.max(1, this.termios.cc[VCHAR.VMIN]!);
   }
 
   /** The source is gone (the host closed its input): once the buffered bytes are read, reads return 0. */
