@@ -9,7 +9,7 @@
  * user buffer is -EFAULT with nothing transferred. Vectored calls stop at
  * the first short transfer, as Linux's do.
  */
-import { TERMIOS_BYTES } from "@tsos/io";
+import { TERMIOS_BYTES, Termios } from "@tsos/io";
 import {
   arg,
   defineSyscall,
@@ -59,6 +59,8 @@ const IOCTL = {
   FIONREAD: 0x541b,
 } as const;
 const SEEK = { SET: 0, CUR: 1, END: 2 } as const;
+/** The plain console's fixed termios (a Linux tty's defaults; TCSETS does not change it). */
+const PLAIN_TERMIOS = new Termios();
 const IOV_MAX = 1024;
 /** Largest single transfer (Linux's MAX_RW_COUNT: INT_MAX rounded down to a page). */
 const MAX_RW_COUNT = 0x7ffff000;
@@ -483,11 +485,7 @@ export function registerIoCalls(kernel: Kernel, table: SyscallTable): void {
         const terminal = kernel.console.terminal;
         switch (request) {
           case IOCTL.TCGETS:
-            if (terminal !== null) {
-              terminal.termios.encode(termios.bytes);
-              return termios.copyOut(memory, argp, TERMIOS_BYTES);
-            }
-            writeTermios(termios);
+            (terminal?.termios ?? PLAIN_TERMIOS).encode(termios.bytes);
             return termios.copyOut(memory, argp, TERMIOS_BYTES);
           case IOCTL.TCSETS:
           case IOCTL.TCSETSW:
@@ -579,15 +577,4 @@ export function writeStat(struct: Struct, status: FileStatus): void {
   putTimespec(struct, 72, status.atimeNs);
   putTimespec(struct, 88, status.mtimeNs);
   putTimespec(struct, 104, status.ctimeNs);
-}
-
-/** The console's kernel struct termios (36 bytes: four flag words, c_line, c_cc[19]): a cooked tty at 38400 baud (Linux's defaults for a serial console). */
-function writeTermios(struct: Struct): void {
-  struct.clear();
-  struct.u32(0, 0o2400); // c_iflag: ICRNL | IXON
-  struct.u32(4, 0o5); // c_oflag: OPOST | ONLCR
-  struct.u32(8, 0o2277); // c_cflag: B38400 | CS8 | CREAD | HUPCL
-  struct.u32(12, 0o105073); // c_lflag: ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN
-  const cc = [3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22, 0];
-  for (let index = 0; index < cc.length; index++) struct.bytes[17 + index] = cc[index]!;
 }
