@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
-#include <sys/resource.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -337,29 +336,6 @@ int main(int argc, char **argv) {
          waited_info.si_code == SI_QUEUE);
   waitpid(child, &status, 0);
   sigprocmask(SIG_SETMASK, &old, NULL);
-
-  /* 12b. Queued realtime signals discarded by SIG_IGN no longer count against RLIMIT_SIGPENDING. */
-  child = fork();
-  if (child == 0) {
-    struct rlimit small = {4, 4};
-    setrlimit(RLIMIT_SIGPENDING, &small);
-    sigset_t rt;
-    sigemptyset(&rt);
-    sigaddset(&rt, SIGRTMIN + 3);
-    sigprocmask(SIG_BLOCK, &rt, NULL);
-    int queued = 0;
-    for (int round = 0; round < 3; round++) {
-      for (int i = 0; i < 4; i++) queued += sigqueue(getpid(), SIGRTMIN + 3, (union sigval){.sival_int = i}) == 0;
-      signal(SIGRTMIN + 3, SIG_IGN); /* discards the four */
-      signal(SIGRTMIN + 3, SIG_DFL);
-    }
-    int over = 0;
-    for (int i = 0; i < 5; i++) over += sigqueue(getpid(), SIGRTMIN + 3, (union sigval){.sival_int = i}) != 0 && errno == EAGAIN;
-    printf("RLIMIT_SIGPENDING 4: %d of 12 queued across 3 discards, then %d EAGAIN of 5\n", queued, over);
-    fflush(stdout);
-    _exit(0);
-  }
-  waitpid(child, &status, 0);
 
   /* 13. SIGTERM with the default action kills; the status says which signal. */
   child = fork();
