@@ -46,6 +46,7 @@ import {
   EFER,
   EXCEPTION,
   type FrameFreeResult,
+  GPR,
   hasFeature,
   MSR,
   PTE,
@@ -115,7 +116,7 @@ import {
 } from "./process";
 import { ProcFs } from "./procfs";
 import { KernelRandom } from "./random";
-import { SI, Signals } from "./signal-delivery";
+import { SI, SIG_DFL, SIG_IGN, Signals } from "./signal-delivery";
 import { SigInfoStore } from "./signal-queue";
 import { exitedStatus, SIGNAL, siCodeForException, signaledStatus, signalForException } from "./signals";
 import { registerEpollCalls } from "./syscalls/epoll";
@@ -248,6 +249,17 @@ const COMM_LENGTH = 15;
 export function createKernel(options: KernelOptions): Kernel {
   return new Kernel(options);
 }
+
+/** Linux's names of the traps it reports (arch/x86/kernel/traps.c). */
+const TRAP_NAMES: Record<number, string> = {
+  [EXCEPTION.DE]: "trap divide error",
+  [EXCEPTION.BP]: "trap int3",
+  [EXCEPTION.UD]: "trap invalid opcode",
+  [EXCEPTION.GP]: "general protection fault",
+  [EXCEPTION.MF]: "trap coprocessor error",
+  [EXCEPTION.XM]: "trap SIMD floating point exception",
+  [EXCEPTION.AC]: "trap alignment check",
+};
 
 /** The composed kernel. */
 export class Kernel {
@@ -781,7 +793,29 @@ export class Kernel {
     // A user RIP (below 2^47): readNumber is exact.
     const rip = readNumber(frame.context.regs, SLOT.RIP);
     const code = siCodeForException(vector, frame.context.mxcsr);
+    if (!this.hasHandler(process, signal)) this.logTrap(process, vector, frame, rip);
     this.signals.force(thread, signal, this.signals.faultInfo(signal, code, code === SI.KERNEL ? 0 : rip));
+  }
+
+  private hasHandler(process: Process, signal: number): boolean {
+    return (process.actions[signal]?.handler ?? SIG_DFL) > SIG_IGN;
+  }
+
+  /**
+   * Linux's show_signal line for a fatal trap (printed when the signal has
+   * no handler, as with show_unhandled_signals = 1), with the 16 code bytes
+   * at RIP, so an unimplemented instruction is one look away.
+   */
+  private logTrap(process: Process, vector: number, frame: TrapFrame, rip: number): void {
+    const bytes = new Uint8Array(16);
+    const code = process.memory?.access.read(rip, bytes)
+      ? ` code: ${Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join(" ")}`
+      : "";
+    const sp = readNumber(frame.context.regs, GPR.RSP);
+    const name = TRAP_NAMES[vector] ?? `trap ${vector}`;
+    this.print(
+      `traps: ${process.name}[${process.pid}] ${name} ip:${rip.toString(16)} sp:${sp.toString(16)} error:${Math.max(frame.errorCode, 0).toString(16)}${code}\n`,
+    );
   }
 
   private timerInterrupt(cpu: number): void {

@@ -81,6 +81,10 @@ export function handlerWrites(cache: DecodedCache, slot: number): number[] | und
     case OP.SSE_SHIFT_IMM:
     case OP.SSE_HALF:
     case OP.MOVD_IN:
+    case OP.SSE_FLOAT:
+    case OP.SSE_COMPARE:
+    case OP.SSE_SCALAR_MOVE:
+    case OP.SSE_COMPARE_FLAGS:
       return [];
     default:
       return undefined;

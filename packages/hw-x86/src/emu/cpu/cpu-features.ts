@@ -102,7 +102,9 @@ export class CpuFeatures implements Cpuid {
           CPUID_1_EDX.APIC |
           CPUID_1_EDX.PGE |
           CPUID_1_EDX.CMOV |
-          CPUID_1_EDX.FXSR;
+          CPUID_1_EDX.FXSR |
+          CPUID_1_EDX.SSE |
+          CPUID_1_EDX.SSE2;
         return;
       case 7:
         // Structured extended features, subleaf 0: INVPCID (EBX bit 10).

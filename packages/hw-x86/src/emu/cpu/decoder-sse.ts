@@ -1,10 +1,11 @@
 /**
- * The SSE2 integer subset of the 0F map: mandatory-prefix selection (none,
+ * The SSE/SSE2 forms of the 0F map: mandatory-prefix selection (none,
  * 66, F3, F2 — the last F2/F3 wins, 66 is overridden by F2/F3) of moves,
- * bitwise, packed-integer, shift, shuffle and MXCSR instructions. Floating-
- * point forms are not implemented and decode as invalid (#UD).
+ * bitwise, packed-integer, shift, shuffle and MXCSR instructions here; the
+ * floating-point forms in decoder-sse-float.ts.
  */
 import { IMM, peekModrm, state } from "./decoder";
+import { decodeSseFloat } from "./decoder-sse-float";
 import { OP } from "./ops";
 import { HALF, SHUFFLE, SSE, SSE_60_76, SSE_D0_FF, SSE_MOVE } from "./sse-ops";
 
@@ -45,7 +46,7 @@ export function decodeSse(opcode: number): boolean {
   switch (opcode) {
     case 0x10:
     case 0x11:
-      if (prefix !== NONE && prefix !== P66) return false;
+      if (prefix !== NONE && prefix !== P66) return decodeSseFloat(opcode, prefix, isRegister);
       return move(opcode === 0x10, false);
     case 0x28:
     case 0x29:
@@ -101,6 +102,7 @@ export function decodeSse(opcode: number): boolean {
       if (prefix !== P66 || isRegister) return false;
       return move(false, true);
     default:
+      if (decodeSseFloat(opcode, prefix, isRegister)) return true;
       if (prefix !== P66) return false;
       if (opcode >= 0xd0) return binary(SSE_D0_FF[opcode - 0xd0] ?? -1);
       if (opcode >= 0x60 && opcode <= 0x76) return binary(SSE_60_76[opcode - 0x60] ?? -1);

@@ -10,7 +10,7 @@
 import { CR0, CR4, VECTOR } from "./arch-bits";
 import type { CpuState } from "./cpu-state";
 import type { DecodedCache } from "./decoded-cache";
-import { probeWrite, readMemory64, writeMemory, writeMemory64 } from "./memory";
+import { probeWrite, readMemory, readMemory64, writeMemory, writeMemory64 } from "./memory";
 import { operandAddress, readRm, writeRegister, writeRm } from "./operands";
 import { OPERAND } from "./ops";
 import { applyBinary, LaneViews, shiftLanes, source } from "./sse-lanes";
@@ -33,7 +33,7 @@ function xmmViews(state: CpuState): LaneViews {
 }
 
 /** #UD / #NM checks shared by every SSE instruction; false if an exception was raised. */
-function sseUsable(state: CpuState): boolean {
+export function sseUsable(state: CpuState): boolean {
   if ((state.cr4 & CR4.OSFXSR) === 0 || (state.cr0 & CR0.EM) !== 0) {
     state.raise(VECTOR.UD, -1);
     return false;
@@ -45,8 +45,8 @@ function sseUsable(state: CpuState): boolean {
   return true;
 }
 
-/** Fills `source` with the r/m operand (`size` 16 or 8 bytes; 8 zero-fills the rest). False on fault. */
-function loadSource(
+/** Fills `source` with the r/m operand (`size` 16, 8 or 4 bytes; fewer than 16 zero-fill the rest). False on fault. */
+export function loadSource(
   state: CpuState,
   cache: DecodedCache,
   slot: number,
@@ -58,7 +58,7 @@ function loadSource(
   if (rm !== OPERAND.MEMORY) {
     const xmm = state.context.xmm;
     words[0] = xmm[rm * 4]!;
-    words[1] = xmm[rm * 4 + 1]!;
+    words[1] = size !== 4 ? xmm[rm * 4 + 1]! : 0;
     words[2] = size === 16 ? xmm[rm * 4 + 2]! : 0;
     words[3] = size === 16 ? xmm[rm * 4 + 3]! : 0;
     return true;
@@ -68,6 +68,15 @@ function loadSource(
   if (aligned && (linear & 15) !== 0) {
     state.raise(VECTOR.GP, 0);
     return false;
+  }
+  if (size === 4) {
+    const word = readMemory(state, linear, 4);
+    if (state.exceptionVector >= 0) return false;
+    words[0] = word;
+    words[1] = 0;
+    words[2] = 0;
+    words[3] = 0;
+    return true;
   }
   const low0 = readMemory64(state, linear);
   const low1 = state.high;

@@ -66,6 +66,14 @@ import {
   executeSseShuffle,
   executeSseStore,
 } from "./exec-sse";
+import {
+  executeSseCompare,
+  executeSseCompareFlags,
+  executeSseConvert,
+  executeSseFloat,
+  executeSseMovmsk,
+  executeSseScalarMove,
+} from "./exec-sse-float";
 import { executeString as executeStringImport } from "./exec-string";
 import {
   executeDivide as executeDivideImport,
@@ -343,6 +351,12 @@ HANDLERS[OP.PMOVMSKB] = executePmovmskb;
 HANDLERS[OP.MXCSR_OP] = executeMxcsr;
 HANDLERS[OP.SSE_HALF] = executeSseHalf;
 HANDLERS[OP.FXSAVE_OP] = executeFxsave;
+HANDLERS[OP.SSE_FLOAT] = executeSseFloat;
+HANDLERS[OP.SSE_CONVERT] = executeSseConvert;
+HANDLERS[OP.SSE_COMPARE] = executeSseCompare;
+HANDLERS[OP.SSE_COMPARE_FLAGS] = executeSseCompareFlags;
+HANDLERS[OP.SSE_MOVMSK] = executeSseMovmsk;
+HANDLERS[OP.SSE_SCALAR_MOVE] = executeSseScalarMove;
 HANDLERS[OP.SAHF] = (state) => executeAhFlags(state, true);
 HANDLERS[OP.LAHF] = (state) => executeAhFlags(state, false);
 HANDLERS[OP.FLAG_OP] = (state, cache, slot) => executeFlagOp(state, cache.aux[slot]!);

@@ -100,6 +100,18 @@ export const OP = {
   SSE_HALF: 90,
   /** FXSAVE / FXRSTOR (aux: FXSAVE_KIND). */
   FXSAVE_OP: 91,
+  /** SSE floating-point arithmetic (aux: SSE_FLOAT kind × 4 + FLOAT_LANES; size: memory operand bytes). */
+  SSE_FLOAT: 92,
+  /** CVT* between integers, singles and doubles (aux: SSE_CONVERT id, + SSE_CONVERT_WIDE for 64-bit integers). */
+  SSE_CONVERT: 93,
+  /** CMPPS/CMPPD/CMPSS/CMPSD imm8 (aux: FLOAT_LANES). */
+  SSE_COMPARE: 94,
+  /** COMISS/UCOMISS/COMISD/UCOMISD (aux: COMPARE_FLAGS bits). */
+  SSE_COMPARE_FLAGS: 95,
+  /** MOVMSKPS / MOVMSKPD (aux 0 / 1). */
+  SSE_MOVMSK: 96,
+  /** MOVSS / MOVSD (aux 0 load, 1 store; size 4 or 8). */
+  SSE_SCALAR_MOVE: 97,
 } as const;
 
 /** ALU kinds in `aux` of the ALU_* ops, in opcode order (SDM vol 2 appendix A, group 1). */
