@@ -18,6 +18,10 @@ export {
   type CpuContext,
   copyCpuContext,
   createCpuContext,
+  FCW_DEFAULT,
+  FPU,
+  FPU_WORDS,
+  FTW_EMPTY,
   GPR,
   MXCSR_DEFAULT,
   readBig,
@@ -30,8 +34,16 @@ export {
   writeHalves,
   writeNumber,
   writeZeroExtended32,
+  resetFpu,
   XMM_WORDS,
 } from "./interfaces/cpu-context";
+export {
+  FXSAVE_LAYOUT,
+  fxsaveImageValid,
+  MXCSR_MASK,
+  readFxsaveImage,
+  writeFxsaveImage,
+} from "./emu/fpu/fpu-image";
 export { CPUID_OUT, type Cpuid } from "./interfaces/cpuid";
 export {
   FRAME_FREE,

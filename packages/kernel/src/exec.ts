@@ -9,7 +9,8 @@
  * starts at the entry point with zeroed registers (RFLAGS = IF), RSP at
  * argc, FS base 0 and a default MXCSR.
  */
-import { CPUID_LEAF, CPUID_OUT, type CpuContext, GPR, MXCSR_DEFAULT, SLOT, writeNumber } from "@tsos/hw-x86";
+import { CPUID_LEAF, CPUID_OUT, type CpuContext, GPR, MXCSR_DEFAULT,
+  resetFpu, SLOT, writeNumber } from "@tsos/hw-x86";
 import { loadExecutable } from "./exec/loader";
 import type { Kernel } from "./kernel";
 import { type Process, type ProcessMemory, RLIMIT, type Thread } from "./process";
@@ -65,6 +66,7 @@ export function resetContext(context: CpuContext, entry: number, stackPointer: n
   context.regs.fill(0);
   context.xmm.fill(0);
   context.mxcsr = MXCSR_DEFAULT;
+  resetFpu(context.fpu);
   writeNumber(context.regs, SLOT.RIP, entry);
   writeNumber(context.regs, SLOT.RFLAGS, RFLAGS_IF);
   writeNumber(context.regs, GPR.RSP, stackPointer);

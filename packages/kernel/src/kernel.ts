@@ -792,7 +792,7 @@ export class Kernel {
     thread.errorCode = Math.max(frame.errorCode, 0);
     // A user RIP (below 2^47): readNumber is exact.
     const rip = readNumber(frame.context.regs, SLOT.RIP);
-    const code = siCodeForException(vector, frame.context.mxcsr);
+    const code = siCodeForException(vector, frame.context);
     if (!this.hasHandler(process, signal)) this.logTrap(process, vector, frame, rip);
     this.signals.force(thread, signal, this.signals.faultInfo(signal, code, code === SI.KERNEL ? 0 : rip));
   }

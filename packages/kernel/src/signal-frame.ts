@@ -26,7 +26,15 @@
  * the frame bad (SIGSEGV), as on Linux. The x87 part of the FP image is the
  * FNINIT state: the CPU context has no x87 registers yet (issue #17).
  */
-import { type CpuContext, MXCSR_DEFAULT, SLOT } from "@tsos/hw-x86";
+import {
+  type CpuContext,
+  fxsaveImageValid,
+  MXCSR_DEFAULT,
+  readFxsaveImage,
+  resetFpu,
+  SLOT,
+  writeFxsaveImage,
+} from "@tsos/hw-x86";
 import type { UserMemory } from "@tsos/syscall";
 
 /** sigaction flags (x86-64). */
@@ -83,12 +91,6 @@ const RDX_SLOT = 2;
 const FIX_EFLAGS = 0x40000 | 0x800 | 0x400 | 0x100 | 0x80 | 0x40 | 0x10 | 0x4 | 0x1 | 0x10000;
 /** DF | RF | TF: cleared for the handler. */
 const HANDLER_CLEARS = 0x400 | 0x10000 | 0x100;
-const FCW_DEFAULT = 0x037f;
-const FP_MXCSR = 24;
-const FP_MXCSR_MASK = 28;
-const FP_XMM0 = 160;
-/** MXCSR bits this CPU implements (the emulator's FXSAVE reports the same mask). */
-const MXCSR_FEATURES = 0xffff;
 /** Red zone below the interrupted RSP that the frame must not touch. */
 const RED_ZONE = 128;
 const TWO_POW_32 = 4294967296;
@@ -184,13 +186,8 @@ export class SignalFrames {
     view.setUint32(FRAME.SIGMASK + 4, request.maskHigh, true);
     if ((request.flags & SA.SIGINFO) !== 0) this.frame.set(request.info.subarray(0, 128), FRAME.INFO);
 
-    const fp = this.fpView;
     this.fp.fill(0);
-    fp.setUint16(0, FCW_DEFAULT, true);
-    fp.setUint32(FP_MXCSR, context.mxcsr, true);
-    fp.setUint32(FP_MXCSR_MASK, MXCSR_FEATURES, true);
-    const xmm = context.xmm;
-    for (let word = 0; word < xmm.length; word++) fp.setUint32(FP_XMM0 + word * 4, xmm[word]!, true);
+    writeFxsaveImage(context, this.fpView, true);
 
     if (!memory.write(fpAddress, this.fp) || !memory.write(frameAddress, this.frame)) return false;
 
@@ -201,8 +198,10 @@ export class SignalFrames {
     writeSlot(regs, RSP_SLOT, frameAddress);
     writeSlot(regs, SLOT.RIP, request.handler);
     regs[SLOT.RFLAGS * 2] = (regs[SLOT.RFLAGS * 2]! & ~HANDLER_CLEARS) >>> 0;
-    xmm.fill(0);
+    // The handler starts with a clean FPU (Linux's fpu__clear_user_states).
+    context.xmm.fill(0);
     context.mxcsr = MXCSR_DEFAULT;
+    resetFpu(context.fpu);
     return true;
   }
 
@@ -218,11 +217,9 @@ export class SignalFrames {
     if (!memory.read(frameAddress, this.frame)) return false;
     const view = this.frameView;
     const fpAddress = readU64(view, FRAME.FPSTATE);
-    let mxcsr = MXCSR_DEFAULT;
     if (fpAddress !== 0) {
       if (!memory.read(fpAddress, this.fp)) return false;
-      mxcsr = this.fpView.getUint32(FP_MXCSR, true);
-      if ((mxcsr & ~MXCSR_FEATURES) !== 0) return false;
+      if (!fxsaveImageValid(this.fpView)) return false;
     }
     for (let index = 0; index < SIGCONTEXT_SLOTS.length - 1; index++) {
       const slot = SIGCONTEXT_SLOTS[index]!;
@@ -231,12 +228,12 @@ export class SignalFrames {
     }
     const savedFlags = view.getUint32(FRAME.SIGCONTEXT + 17 * 8, true);
     regs[SLOT.RFLAGS * 2] = ((regs[SLOT.RFLAGS * 2]! & ~FIX_EFLAGS) | (savedFlags & FIX_EFLAGS)) >>> 0;
-    const xmm = context.xmm;
-    if (fpAddress !== 0)
-      for (let word = 0; word < xmm.length; word++)
-        xmm[word] = this.fpView.getUint32(FP_XMM0 + word * 4, true);
-    else xmm.fill(0);
-    context.mxcsr = mxcsr;
+    if (fpAddress !== 0) readFxsaveImage(this.fpView, context, true);
+    else {
+      context.xmm.fill(0);
+      context.mxcsr = MXCSR_DEFAULT;
+      resetFpu(context.fpu);
+    }
     out.maskLow = view.getUint32(FRAME.SIGMASK, true);
     out.maskHigh = view.getUint32(FRAME.SIGMASK + 4, true);
     out.stack.sp = readU64(view, FRAME.UC_STACK_SP);

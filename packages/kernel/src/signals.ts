@@ -8,7 +8,7 @@
  * SIGTTOU / SIGCONT), and "core" (terminate; no core file is written, so
  * the wait status's core flag stays clear, as on Linux with RLIMIT_CORE 0).
  */
-import { EXCEPTION } from "@tsos/hw-x86";
+import { type CpuContext, EXCEPTION, FPU } from "@tsos/hw-x86";
 import { signalName } from "@tsos/syscall";
 
 /** Signal numbers (x86-64). */
@@ -114,10 +114,11 @@ export function signalForException(vector: number): number {
 /**
  * The si_code Linux gives the signal of exception `vector` (page faults
  * have theirs from mm): FPE_INTDIV for #DE, ILL_ILLOPN for #UD, BUS_ADRALN
- * for #AC, the SIMD exception's FPE_FLT* from `mxcsr` for #XM, and
- * SI_KERNEL — with no address — for #GP, #BP (int3) and the rest.
+ * for #AC, FPE_FLT* for #XM and #MF from the unmasked raised exceptions
+ * (Linux's math_error: MXCSR's flags without its masks, or FSW's without
+ * FCW's), and SI_KERNEL — with no address — for #GP, #BP (int3) and the rest.
  */
-export function siCodeForException(vector: number, mxcsr: number): number {
+export function siCodeForException(vector: number, context: CpuContext): number {
   switch (vector) {
     case EXCEPTION.DE:
       return 1; // FPE_INTDIV
@@ -127,7 +128,10 @@ export function siCodeForException(vector: number, mxcsr: number): number {
       return 1; // BUS_ADRALN
     case EXCEPTION.XM:
     case EXCEPTION.MF: {
-      const raised = mxcsr & ~(mxcsr >> 7) & 0x3f;
+      const mxcsr = context.mxcsr;
+      const fpu = context.fpu;
+      const raised =
+        vector === EXCEPTION.XM ? mxcsr & ~(mxcsr >> 7) & 0x3f : fpu[FPU.FSW]! & ~fpu[FPU.FCW]! & 0x3f;
       if ((raised & 0x01) !== 0) return 7; // FPE_FLTINV
       if ((raised & 0x04) !== 0) return 3; // FPE_FLTDIV
       if ((raised & 0x08) !== 0) return 4; // FPE_FLTOVF

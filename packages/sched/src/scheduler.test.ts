@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { FPU_WORDS } from "@tsos/hw-x86";
 import { Simulation } from "../test/simulation";
 import { CpuSet } from "./cpu-set";
 import { weightOfNice } from "./fair-weights";
@@ -198,6 +199,7 @@ describe("context switch", () => {
       regs: new Uint32Array(a.context.regs.length),
       xmm: new Uint32Array(a.context.xmm.length),
       mxcsr: 0,
+      fpu: new Uint32Array(FPU_WORDS),
     };
     let running: Task = sim.scheduler.current(0);
     live.regs.set(running.context.regs);
@@ -255,6 +257,7 @@ describe("stop and resume (SIGSTOP, SIGCONT)", () => {
       regs: new Uint32Array(task.context.regs.length),
       xmm: new Uint32Array(task.context.xmm.length),
       mxcsr: 0x1f80,
+      fpu: new Uint32Array(FPU_WORDS),
     };
     live.regs.fill(7);
     expect(sim.scheduler.stop(task, 0)).toBe(false);
@@ -278,6 +281,7 @@ describe("stop and resume (SIGSTOP, SIGCONT)", () => {
       regs: new Uint32Array(task.context.regs.length),
       xmm: new Uint32Array(task.context.xmm.length),
       mxcsr: 0x1f80,
+      fpu: new Uint32Array(FPU_WORDS),
     };
     const running = sim.scheduler.current(0);
     live.regs.fill(running.id);

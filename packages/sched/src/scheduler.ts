@@ -595,9 +595,11 @@ export class Scheduler<AddressSpace = unknown> {
 function saveFpu(into: CpuContext, live: CpuContext): void {
   into.xmm.set(live.xmm);
   into.mxcsr = live.mxcsr;
+  into.fpu.set(live.fpu);
 }
 
 function loadFpu(live: CpuContext, from: CpuContext): void {
   live.xmm.set(from.xmm);
   live.mxcsr = from.mxcsr;
+  live.fpu.set(from.fpu);
 }

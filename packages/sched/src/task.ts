@@ -15,7 +15,7 @@
  * - `fair` and `link` belong to the policy queue holding the task; other
  *   code only reads them (introspection).
  */
-import { type CpuContext, createCpuContext } from "@tsos/hw-x86";
+import { type CpuContext, copyCpuContext, createCpuContext } from "@tsos/hw-x86";
 import { CpuSet } from "./cpu-set";
 
 /** Where a task is (Linux's TASK_RUNNING split into queued and on-CPU, plus sleeping, stopped, zombie). */
@@ -197,11 +197,7 @@ export class Task<AddressSpace = unknown> {
     this.requestNs = request === 0 ? 0 : Math.min(Math.max(request, REQUEST_MIN_NS), REQUEST_MAX_NS);
     checkPriority(this.schedClass, this.nice, this.rtPriority);
     this.context = createCpuContext();
-    if (options.context !== undefined) {
-      this.context.regs.set(options.context.regs);
-      this.context.xmm.set(options.context.xmm);
-      this.context.mxcsr = options.context.mxcsr;
-    }
+    if (options.context !== undefined) copyCpuContext(this.context, options.context);
   }
 
   /** True for FIFO and RR. */

@@ -6,8 +6,9 @@
  * 64-bit slots as (low, high) pairs: slot `s` lives at words `2*s` and
  * `2*s + 1`. Slots 0–15 are the general-purpose registers in x86 encoding
  * order ({@link GPR}); then RIP, RFLAGS, FS base and GS base ({@link SLOT}).
- * `xmm` holds XMM0–XMM15 as four little-endian words each, and `mxcsr` the
- * SSE control/status register: together, what `fxsave` saves for user code.
+ * `xmm` holds XMM0–XMM15 as four little-endian words each, `mxcsr` the
+ * SSE control/status register, and `fpu` the x87 registers and control words
+ * ({@link FPU}): together, what `fxsave` saves for user code.
  *
  * A context switch is therefore two typed-array copies
  * (`saved.regs.set(cpu.regs)`, `saved.xmm.set(cpu.xmm)`), no allocation.
@@ -21,6 +22,40 @@ export interface CpuContext {
   readonly xmm: Uint32Array;
   /** MXCSR (SSE control and status). */
   mxcsr: number;
+  /** The x87 FPU: registers and control/status words, laid out as {@link FPU}. */
+  readonly fpu: Uint32Array;
+}
+
+/**
+ * Word offsets in {@link CpuContext.fpu}. Physical register R`i` (not ST(i):
+ * ST(i) is R((TOP + i) mod 8)) is three words from `3·i`: significand low,
+ * significand high (integer bit 31), sign and exponent (bits 15..0). Then
+ * FCW, FSW (TOP in bits 13..11), the tag word (2 bits per physical
+ * register, 11 = empty; non-empty registers are stored as 00 and their real
+ * tag is computed when a tag word is written out), FOP, and the last
+ * instruction and operand pointers (0: not tracked).
+ */
+export const FPU = {
+  REGISTERS: 0,
+  FCW: 24,
+  FSW: 25,
+  FTW: 26,
+  FOP: 27,
+  FIP: 28,
+  FDP: 30,
+} as const;
+/** Length of {@link CpuContext.fpu} in 32-bit words. */
+export const FPU_WORDS = 32;
+/** FCW after FNINIT and for a new Linux process: all exceptions masked, 64-bit precision, round to nearest (SDM vol 1 §8.1.5). */
+export const FCW_DEFAULT = 0x037f;
+/** Tag word with every register empty. */
+export const FTW_EMPTY = 0xffff;
+
+/** Puts the FPU words into the FNINIT state. */
+export function resetFpu(fpu: Uint32Array): void {
+  fpu.fill(0);
+  fpu[FPU.FCW] = FCW_DEFAULT;
+  fpu[FPU.FTW] = FTW_EMPTY;
 }
 
 /** General-purpose register slots, in the order x86 encodes them in ModRM/REX. */
@@ -86,7 +121,9 @@ const TWO_POW_32 = 4294967296;
 export function createCpuContext(): CpuContext {
   const regs = new Uint32Array(CONTEXT_WORDS);
   regs[SLOT.RFLAGS * 2] = 0x2;
-  return { regs, xmm: new Uint32Array(XMM_WORDS), mxcsr: MXCSR_DEFAULT };
+  const fpu = new Uint32Array(FPU_WORDS);
+  resetFpu(fpu);
+  return { regs, xmm: new Uint32Array(XMM_WORDS), mxcsr: MXCSR_DEFAULT, fpu };
 }
 
 /** Copies every register of `from` into `into` (a context switch's save or restore). */
@@ -94,6 +131,7 @@ export function copyCpuContext(into: CpuContext, from: CpuContext): void {
   into.regs.set(from.regs);
   into.xmm.set(from.xmm);
   into.mxcsr = from.mxcsr;
+  into.fpu.set(from.fpu);
 }
 
 /** Low 32 bits of slot `slot`. */

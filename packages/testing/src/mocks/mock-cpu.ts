@@ -106,6 +106,7 @@ export class MockCpu implements CpuContext {
   readonly regs: Uint32Array;
   readonly xmm: Uint32Array;
   mxcsr: number;
+  readonly fpu: Uint32Array;
   /** This CPU's MSRs. */
   readonly msr: MockMsrs;
   /** This CPU's `cpuid`. */
@@ -116,6 +117,7 @@ export class MockCpu implements CpuContext {
     this.regs = context.regs;
     this.xmm = context.xmm;
     this.mxcsr = context.mxcsr;
+    this.fpu = context.fpu;
     this.id = options.id ?? 0;
     this.msr = new MockMsrs();
     this.cpuid = new MockCpuid(options);

@@ -72,6 +72,9 @@ export function handlerWrites(cache: DecodedCache, slot: number): number[] | und
     case OP.PUSH_R:
     case OP.PUSH_I:
       return [GPR_RSP];
+    case OP.X87:
+      // Only FNSTSW AX writes a general register.
+      return [0];
     case OP.POP_R:
       return [GPR_RSP, reg];
     case OP.SSE_LOAD:

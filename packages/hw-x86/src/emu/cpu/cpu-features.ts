@@ -1,10 +1,8 @@
 /**
  * CPUID of the emulated CPU (SDM vol 2 CPUID), reporting honestly only what
- * the interpreter implements completely: no x87 FPU, no MMX; SSE/SSE2 are
- * NOT advertised because only the SSE2 integer subset (moves, P*
- * arithmetic, shuffles, MXCSR) executes — floating-point SSE raises #UD.
- * FXSR is advertised: FXSAVE/FXRSTOR save and restore XMM0–15 and MXCSR
- * (the x87 fields hold FNINIT defaults, see exec-fxsave.ts). No BMI1 (so F3 0F BC executes as BSF,
+ * the interpreter implements completely: the x87 FPU, SSE and SSE2 (all of
+ * their instructions except the MMX-register forms: no MMX), FXSR. Not
+ * SSE3/SSSE3/SSE4 or AVX. No BMI1 (so F3 0F BC executes as BSF,
  * as on CPUs without BMI1); POPCNT and LZCNT (ABM) yes, CMPXCHG8B/16B, CMOV,
  * NX, 1 GiB pages, SYSCALL, long mode, LAHF/SAHF in 64-bit mode, PGE, PAE,
  * TSC, MSR, APIC. Unknown leaves above the maxima return zeros.
@@ -14,6 +12,7 @@ import { LINEAR_ADDRESS_BITS, PHYSICAL_ADDRESS_BITS } from "./arch-bits";
 
 /** CPUID.1:EDX bits (SDM vol 2 table 3-11). */
 export const CPUID_1_EDX = {
+  FPU: 1 << 0,
   TSC: 1 << 4,
   MSR: 1 << 5,
   PAE: 1 << 6,
@@ -56,7 +55,7 @@ export interface CpuFeatureOptions {
 }
 
 const VENDOR = "TsosEmulated";
-const BRAND = "tsos x86-64 interpreter (integer ISA, no FPU/SSE)";
+const BRAND = "tsos x86-64 interpreter";
 const MAX_BASIC_LEAF = 7;
 const MAX_EXTENDED_LEAF = 0x80000008;
 
@@ -95,6 +94,7 @@ export class CpuFeatures implements Cpuid {
         out[1] = ((this.options.apicId & 0xff) << 24) | (1 << 16) | (8 << 8);
         out[2] = this.leaf1Ecx >>> 0;
         out[3] =
+          CPUID_1_EDX.FPU |
           CPUID_1_EDX.TSC |
           CPUID_1_EDX.MSR |
           CPUID_1_EDX.PAE |

@@ -4,6 +4,7 @@
  * Returns false for opcodes outside the implemented subset (#UD).
  */
 import { IMM, operandSize64, operandSizeV, peekModrm, state } from "./decoder";
+import { decodeFwait, decodeX87 } from "./decoder-x87";
 import { OP, OPERAND } from "./ops";
 
 /** Register number encoded in the low 3 bits of `opcode`, extended by REX.B; 8-bit AH..BH when `byte` and no REX. */
@@ -189,6 +190,8 @@ function decodeOneByteRest(opcode: number): boolean {
     case 0x9f:
       state.op = OP.LAHF;
       return true;
+    case 0x9b:
+      return decodeFwait();
     case 0xa0:
     case 0xa1:
     case 0xa2:
@@ -273,6 +276,17 @@ function decodeOneByteHigh(opcode: number): boolean {
       state.op = OP.XLAT;
       state.size = 1;
       return true;
+    case 0xd8:
+    case 0xd9:
+    case 0xda:
+    case 0xdb:
+    case 0xdc:
+    case 0xdd:
+    case 0xde:
+    case 0xdf: {
+      const modrm = peekModrm();
+      return modrm >= 0 && decodeX87(opcode, modrm);
+    }
     case 0xe0:
     case 0xe1:
     case 0xe2:

@@ -3,14 +3,12 @@
  * SDM vol 2 "FXSAVE" tables 3-43/3-44 and "FXRSTOR".
  *
  * The legacy region (bytes 0–415 of the 512):
- * - 0 FCW, 2 FSW, 4 abridged FTW, 6 FOP, 8 FIP, 16 FDP: this CPU has no
- *   x87 FPU (CPUID.1:EDX.FPU = 0), so FXSAVE writes the state FNINIT would
- *   leave (FCW 037FH, everything else 0, all tags empty) and FXRSTOR
- *   ignores these fields. With all of them zero the 64-bit (REX.W) and
- *   32-bit layouts of FIP/FDP are the same bytes, so the two forms differ
- *   in nothing observable here.
+ * - 0 FCW, 2 FSW, 4 abridged FTW, 6 FOP, 8 FIP, 16 FDP: the x87 state
+ *   (emu/fpu/fpu-image.ts). FIP/FDP are not tracked (always 0), so the
+ *   64-bit (REX.W) and 32-bit layouts of them are the same bytes and the
+ *   two forms differ in nothing observable here.
  * - 24 MXCSR, 28 MXCSR_MASK (FFFFH: every bit LDMXCSR accepts, DAZ
- *   included), 32–159 ST0–ST7/MM0–MM7 (zero), 160–415 XMM0–XMM15.
+ *   included), 32–159 ST0–ST7 in stack order, 160–415 XMM0–XMM15.
  * - 416–511 are reserved / available to software: never written or read.
  *
  * Faults, in order: CR0.EM = 1 → #UD; CR0.TS = 1 → #NM; a misaligned
@@ -26,29 +24,16 @@ import type { DecodedCache } from "./decoded-cache";
 import { readMemory, writeMemory } from "./memory";
 import { translate } from "./mmu";
 import { operandAddress } from "./operands";
+import {
+  FXSAVE_LAYOUT,
+  fxsaveImageValid,
+  MXCSR_MASK,
+  readFxsaveImage,
+  writeFxsaveImage,
+} from "../fpu/fpu-image";
 
-/** Byte offsets in the FXSAVE image (SDM vol 2 table 3-43). */
-export const FXSAVE_LAYOUT = {
-  FCW: 0,
-  FSW: 2,
-  FTW: 4,
-  FOP: 6,
-  FIP: 8,
-  FDP: 16,
-  MXCSR: 24,
-  MXCSR_MASK: 28,
-  ST0: 32,
-  XMM0: 160,
-  /** End of the part the processor writes (416–511 are reserved or for software). */
-  END: 416,
-  /** Size of the whole memory operand. */
-  SIZE: 512,
-} as const;
-
-/** FCW after FNINIT (SDM vol 1 §8.1.5): all exceptions masked, 64-bit precision, round to nearest. */
-export const FCW_DEFAULT = 0x037f;
-/** MXCSR bits this CPU supports (LDMXCSR/FXRSTOR raise #GP(0) for any other bit). */
-export const MXCSR_MASK = 0x0000ffff;
+export { FXSAVE_LAYOUT, MXCSR_MASK };
+export { FCW_DEFAULT } from "../../interfaces/cpu-context";
 
 /** `aux` of OP.FXSAVE_OP: ModRM.reg of 0F AE. */
 export const FXSAVE_KIND = { SAVE: 0, RESTORE: 1 } as const;
@@ -56,8 +41,9 @@ export const FXSAVE_KIND = { SAVE: 0, RESTORE: 1 } as const;
 const ALIGNMENT_MASK = 15;
 const PAGE_MASK = 4095;
 const LINEAR_MODULUS = 2 ** 48;
-/** XMM words loaded by FXRSTOR, committed only after every read succeeded. */
-const restored = new Uint32Array(64);
+/** The image being saved or restored; committed only after every access succeeded. */
+const image = new Uint8Array(FXSAVE_LAYOUT.SIZE);
+const imageView = new DataView(image.buffer);
 
 /** Linear address of byte `offset` of the image at `linear`. */
 function at(linear: number, offset: number): number {
@@ -96,39 +82,29 @@ function probeImage(state: CpuState, linear: number, access: number): boolean {
 
 function fxsave(state: CpuState, linear: number): void {
   if (!probeImage(state, linear, ACCESS.WRITE)) return;
-  // FCW | FSW << 16, then abridged FTW, FOP, FIP, FDP: all zero without an x87 unit.
-  writeMemory(state, at(linear, FXSAVE_LAYOUT.FCW), 4, FCW_DEFAULT);
-  for (let offset = FXSAVE_LAYOUT.FTW; offset < FXSAVE_LAYOUT.MXCSR; offset += 4) {
-    writeMemory(state, at(linear, offset), 4, 0);
-  }
-  for (let offset = FXSAVE_LAYOUT.ST0; offset < FXSAVE_LAYOUT.XMM0; offset += 4) {
-    writeMemory(state, at(linear, offset), 4, 0);
-  }
-  if ((state.cr4 & CR4.OSFXSR) === 0) return;
-  writeMemory(state, at(linear, FXSAVE_LAYOUT.MXCSR), 4, state.context.mxcsr);
-  writeMemory(state, at(linear, FXSAVE_LAYOUT.MXCSR_MASK), 4, MXCSR_MASK);
-  const xmm = state.context.xmm;
-  for (let word = 0; word < xmm.length; word++) {
-    writeMemory(state, at(linear, FXSAVE_LAYOUT.XMM0 + word * 4), 4, xmm[word]!);
+  const withSse = (state.cr4 & CR4.OSFXSR) !== 0;
+  writeFxsaveImage(state.context, imageView, withSse);
+  // Without CR4.OSFXSR the MXCSR and XMM fields are not written.
+  const end = withSse ? FXSAVE_LAYOUT.END : FXSAVE_LAYOUT.XMM0;
+  for (let offset = 0; offset < end; offset += 4) {
+    if (!withSse && offset >= FXSAVE_LAYOUT.MXCSR && offset < FXSAVE_LAYOUT.ST0) continue;
+    writeMemory(state, at(linear, offset), 4, imageView.getUint32(offset, true));
   }
 }
 
 function fxrstor(state: CpuState, linear: number): void {
   // Both pages of the 512-byte operand must be readable before anything is loaded.
   if (!probeImage(state, linear, ACCESS.READ)) return;
-  if ((state.cr4 & CR4.OSFXSR) === 0) return;
-  const mxcsr = readMemory(state, at(linear, FXSAVE_LAYOUT.MXCSR), 4);
+  for (let offset = 0; offset < FXSAVE_LAYOUT.END; offset += 4) {
+    imageView.setUint32(offset, readMemory(state, at(linear, offset), 4), true);
+  }
   if (state.exceptionVector >= 0) return;
-  if ((mxcsr & ~MXCSR_MASK) !== 0) {
+  const withSse = (state.cr4 & CR4.OSFXSR) !== 0;
+  if (withSse && !fxsaveImageValid(imageView)) {
     state.raise(VECTOR.GP, 0);
     return;
   }
-  for (let word = 0; word < restored.length; word++) {
-    restored[word] = readMemory(state, at(linear, FXSAVE_LAYOUT.XMM0 + word * 4), 4);
-  }
-  if (state.exceptionVector >= 0) return;
-  state.context.xmm.set(restored);
-  state.context.mxcsr = mxcsr >>> 0;
+  readFxsaveImage(imageView, state.context, withSse);
 }
 
 /** FXSAVE / FXRSTOR (aux = FXSAVE_KIND); see the file header for the image and the faults. */

@@ -74,6 +74,7 @@ import {
   executeSseMovmsk,
   executeSseScalarMove,
 } from "./exec-sse-float";
+import { executeX87 } from "./exec-x87";
 import { executeString as executeStringImport } from "./exec-string";
 import {
   executeDivide as executeDivideImport,
@@ -357,6 +358,7 @@ HANDLERS[OP.SSE_COMPARE] = executeSseCompare;
 HANDLERS[OP.SSE_COMPARE_FLAGS] = executeSseCompareFlags;
 HANDLERS[OP.SSE_MOVMSK] = executeSseMovmsk;
 HANDLERS[OP.SSE_SCALAR_MOVE] = executeSseScalarMove;
+HANDLERS[OP.X87] = executeX87;
 HANDLERS[OP.SAHF] = (state) => executeAhFlags(state, true);
 HANDLERS[OP.LAHF] = (state) => executeAhFlags(state, false);
 HANDLERS[OP.FLAG_OP] = (state, cache, slot) => executeFlagOp(state, cache.aux[slot]!);

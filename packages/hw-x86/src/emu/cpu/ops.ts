@@ -112,7 +112,12 @@ export const OP = {
   SSE_MOVMSK: 96,
   /** MOVSS / MOVSD (aux 0 load, 1 store; size 4 or 8). */
   SSE_SCALAR_MOVE: 97,
+  /** x87 escape D8–DF (aux: escape − D8) or FWAIT (aux 8). */
+  X87: 98,
 } as const;
+
+/** `aux` of OP.X87 for FWAIT (the escapes use 0–7). */
+export const X87_FWAIT = 8;
 
 /** ALU kinds in `aux` of the ALU_* ops, in opcode order (SDM vol 2 appendix A, group 1). */
 export const ALU = { ADD: 0, OR: 1, ADC: 2, SBB: 3, AND: 4, SUB: 5, XOR: 6, CMP: 7 } as const;

@@ -35,6 +35,8 @@ export const floatEnv = {
   flushToZero: false,
   /** UE is unmasked: every tiny result raises UE. */
   underflowUnmasked: false,
+  /** The last rounded result's magnitude was increased by rounding (the x87's C1). */
+  roundedUp: false,
 };
 
 /** Resets the environment for one instruction. */
@@ -43,6 +45,7 @@ export function beginOperation(rounding: number, flushToZero: boolean, underflow
   floatEnv.flags = 0;
   floatEnv.flushToZero = flushToZero && !underflowUnmasked;
   floatEnv.underflowUnmasked = underflowUnmasked;
+  floatEnv.roundedUp = false;
 }
 
 /** W >>= count, jamming every bit shifted out into bit 0. */
@@ -101,6 +104,7 @@ const TWO_32 = 4294967296;
  * sets `roundedInexact`.
  */
 let roundedInexact = false;
+let roundedIncrement = false;
 function roundWindow(precision: number, sign: number): boolean {
   let { w2, w1 } = W;
   const w0 = W.w0;
@@ -172,6 +176,7 @@ function roundWindow(precision: number, sign: number): boolean {
   W.w2 = w2 >>> 0;
   W.w1 = w1 >>> 0;
   W.w0 = 0;
+  roundedIncrement = increment;
   return carry;
 }
 
@@ -213,6 +218,7 @@ export function roundPack(sign: number, exp: number, format: FloatFormat): void 
     exp += 1;
   }
   if (roundedInexact) floatEnv.flags |= FLOAT_FLAG.INEXACT;
+  floatEnv.roundedUp = roundedIncrement;
   if (tiny && (roundedInexact || floatEnv.underflowUnmasked)) floatEnv.flags |= FLOAT_FLAG.UNDERFLOW;
   if (exp > format.emax) {
     packOverflow(sign, format);
@@ -227,6 +233,7 @@ function packOverflow(sign: number, format: FloatFormat): void {
   const mode = floatEnv.rounding;
   const toInfinity =
     mode === ROUNDING.NEAREST || (mode === ROUNDING.UP && sign === 0) || (mode === ROUNDING.DOWN && sign !== 0);
+  floatEnv.roundedUp = toInfinity;
   if (toInfinity) {
     packSpecial(sign, true, format.encoding);
     return;
