@@ -18,12 +18,13 @@
 import { CR4, STATUS_FLAGS, VECTOR, RFLAGS } from "./arch-bits";
 import type { CpuState } from "./cpu-state";
 import type { DecodedCache } from "./decoded-cache";
-import { add, divide, multiply, roundValue, squareRoot } from "../fpu/float-arith";
+import { add, divide, multiply, nanSelection, roundValue, squareRoot } from "../fpu/float-arith";
 import { compare, fromInteger, integerResult, ORDER, toInteger } from "../fpu/float-convert";
 import {
   FLOAT_CLASS,
   FLOAT_FLAG,
   FLOAT32,
+  NAN_RULE,
   FLOAT64,
   type FloatFormat,
   packed,
@@ -60,6 +61,7 @@ function begin(state: CpuState): void {
   const mxcsr = state.context.mxcsr;
   daz = (mxcsr & MXCSR_DAZ) !== 0;
   beginOperation((mxcsr >>> MXCSR_RC_SHIFT) & 3, (mxcsr & MXCSR_FTZ) !== 0, (mxcsr & MXCSR_UNDERFLOW_MASK) === 0);
+  nanSelection.rule = NAN_RULE.FIRST_OPERAND;
 }
 
 /** Records the raised flags in MXCSR; false (with #XM or #UD raised) when one is unmasked. */
@@ -137,6 +139,7 @@ export function executeSseFloat(state: CpuState, cache: DecodedCache, slot: numb
         const base = keepFirst ? reg * 4 : 0;
         packed.w0 = words[base + (double ? lane * 2 : lane)]!;
         packed.w1 = double ? words[base + lane * 2 + 1]! : 0;
+        if (daz) flushDenormalBits(double);
         break;
       }
       default:
@@ -146,6 +149,18 @@ export function executeSseFloat(state: CpuState, cache: DecodedCache, slot: numb
   }
   if (!finish(state)) return;
   commit(state, reg, double ? count * 2 : count);
+}
+
+/** With DAZ, an operand MIN/MAX return is the zero it was read as (sign kept). */
+function flushDenormalBits(double: boolean): void {
+  if (double) {
+    if ((packed.w1 & 0x7ff00000) === 0) {
+      packed.w1 &= 0x80000000;
+      packed.w0 = 0;
+    }
+  } else if ((packed.w0 & 0x7f800000) === 0) packed.w0 &= 0x80000000;
+  packed.w0 >>>= 0;
+  packed.w1 >>>= 0;
 }
 
 /** RCPSS / RSQRTSS of `second` (see the file header); no flags. */

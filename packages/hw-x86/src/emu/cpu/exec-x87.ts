@@ -54,6 +54,7 @@ import {
   roundingControl,
   setConditionCodes,
   stackFault,
+  stackFaultedNow,
   updateErrorSummary,
   writeStack,
 } from "./x87-stack";
@@ -214,9 +215,11 @@ function compareInto(fpu: Uint32Array, signaling: boolean): number {
 
 const CONDITION_BITS = [FSW.C0, FSW.C3, 0, FSW.C3 | FSW.C2 | FSW.C0];
 
-/** Pushes `packed` (FLD, FILD, constants) with the stack-overflow check. */
+/** Pushes `packed` (FLD, FILD, constants) with the stack-overflow check (an underflow of FLD ST(i) takes precedence). */
 function push(fpu: Uint32Array): void {
-  if (!isEmpty(fpu, 7)) {
+  if (!isEmpty(fpu, 7) && !stackFaultedNow()) {
+    // The stack fault has priority over a denormal source (SDM vol 1 §8.7).
+    floatEnv.flags &= ~FLOAT_FLAG.DENORMAL;
     stackFault(fpu, true);
     if (!finishX87(fpu)) return;
     packIndefinite(80);
@@ -368,6 +371,7 @@ function storeExtended(state: CpuState, fpu: Uint32Array, linear: number): void 
     if (!finishX87(fpu)) return;
   } else {
     copyRegisterToPacked(fpu, 0);
+    fpu[FPU.FSW] = fpu[FPU.FSW]! & ~FSW.C1;
   }
   writeMemory64(state, linear, packed.w0, packed.w1);
   writeMemory(state, (linear + 8) % 2 ** 48, 2, packed.se);
@@ -571,11 +575,9 @@ function compareRegisters(
     readStack(fpu, index, second);
     order = toFlags ? compareOrder(signaling) : compareInto(fpu, signaling);
   }
-  if (!finishX87(fpu)) return;
-  if (toFlags) {
-    fpu[FPU.FSW] = fpu[FPU.FSW]! & ~FSW.C1;
-    setStatusFlags(state, STATUS_FLAGS, FLAG_BITS[order]!);
-  }
+  // FCOMI and FUCOMI[P] leave C0–C3 alone (C1 included, whatever the SDM's table says).
+  if (!finishX87(fpu, toFlags)) return;
+  if (toFlags) setStatusFlags(state, STATUS_FLAGS, FLAG_BITS[order]!);
   for (let i = 0; i < pops; i++) pop(fpu);
 }
 
@@ -592,14 +594,11 @@ function compareOrder(signaling: boolean): number {
 function conditionalMove(state: CpuState, fpu: Uint32Array, cc: number, index: number): void {
   beginX87(fpu);
   if (isEmpty(fpu, 0) || isEmpty(fpu, index)) {
+    // Masked underflow: ST0 becomes the indefinite whatever the condition (as Intel processors do).
     stackFault(fpu, false);
-    if (finishX87(fpu) && condition(state, cc)) {
-      packIndefinite(80);
-      writeStack(fpu, 0);
-    }
+    if (finishX87(fpu)) writeStack(fpu, 0);
     return;
   }
-  fpu[FPU.FSW] = fpu[FPU.FSW]! & ~FSW.C1;
   if (condition(state, cc)) copyStack(fpu, 0, index);
 }
 
@@ -607,6 +606,7 @@ function escapeDDRegister(state: CpuState, fpu: Uint32Array, sub: number, index:
   switch (sub) {
     case 0:
       free(fpu, index);
+      fpu[FPU.FSW] = fpu[FPU.FSW]! & ~FSW.C1;
       return;
     case 2:
     case 3:
@@ -671,17 +671,17 @@ function escapeD9Register(state: CpuState, fpu: Uint32Array, sub: number, index:
       }
       return executeX87Function(fpu, sub, index);
     default:
-      if (index === 2) return unary(fpu, (value) => squareRoot(value, precisionFormat(fpu)));
+      if (index === 2) return unary(fpu, false, (value) => squareRoot(value, precisionFormat(fpu)));
       if (index === 4)
-        return unary(fpu, (value) =>
+        return unary(fpu, true, (value) =>
           value.cls === FINITE ? roundToIntegral(value, roundingControl(fpu), FLOAT80, false) : roundValue(value, FLOAT80),
         );
       return executeX87Function(fpu, sub, index);
   }
 }
 
-/** ST0 = f(ST0) for FSQRT and FRNDINT. */
-function unary(fpu: Uint32Array, operation: (value: Unpacked) => void): void {
+/** ST0 = f(ST0) for FSQRT (which flags its own denormal operand) and FRNDINT. */
+function unary(fpu: Uint32Array, noteDenormal: boolean, operation: (value: Unpacked) => void): void {
   beginX87(fpu);
   if (isEmpty(fpu, 0)) {
     stackFault(fpu, false);
@@ -691,7 +691,7 @@ function unary(fpu: Uint32Array, operation: (value: Unpacked) => void): void {
       floatEnv.flags |= FLOAT_FLAG.INVALID;
       packIndefinite(80);
     } else {
-      if (first.denormal) floatEnv.flags |= FLOAT_FLAG.DENORMAL;
+      if (noteDenormal && first.denormal) floatEnv.flags |= FLOAT_FLAG.DENORMAL;
       operation(first);
     }
   }

@@ -382,17 +382,21 @@ function scale(): void {
 function extract(fpu: Uint32Array): void {
   beginX87(fpu);
   if (isEmpty(fpu, 0)) {
+    // Masked underflow: ST0 and the pushed register get the indefinite, even over a full ST7.
     stackFault(fpu, false);
     if (!finishX87(fpu)) return;
     writeStack(fpu, 0);
-    if (!isEmpty(fpu, 7)) return;
     pushSlot(fpu);
     writeStack(fpu, 0);
     return;
   }
   if (!isEmpty(fpu, 7)) {
+    // Masked overflow: both results are the indefinite, and the push happens.
     stackFault(fpu, true);
-    if (finishX87(fpu)) writeStack(fpu, 0);
+    if (!finishX87(fpu)) return;
+    writeStack(fpu, 0);
+    pushSlot(fpu);
+    writeStack(fpu, 0);
     return;
   }
   readStack(fpu, 0, x);
@@ -448,17 +452,21 @@ function partialRemainder(fpu: Uint32Array, ieee: boolean): void {
   beginX87(fpu);
   if (isEmpty(fpu, 0) || isEmpty(fpu, 1)) {
     stackFault(fpu, false);
-    if (finishX87(fpu)) writeStack(fpu, 0);
+    if (!finishX87(fpu)) return;
+    writeStack(fpu, 0);
+    fpu[FPU.FSW] = fpu[FPU.FSW]! & ~FSW.C2;
     return;
   }
   readStack(fpu, 0, x);
   readStack(fpu, 1, y);
   let quotient = 0;
   let partial = false;
+  let computed = false;
   if (x.unsupported || y.unsupported) invalidResult();
   else if (x.cls === NAN || y.cls === NAN) propagateNaN(x, y, 80);
   else if (x.cls === INFINITY || y.cls === ZERO) invalidResult();
   else {
+    computed = true;
     if (x.denormal || y.denormal) floatEnv.flags |= FLOAT_FLAG.DENORMAL;
     if (x.cls === ZERO || y.cls === INFINITY) roundValue(x, FLOAT80);
     else {
@@ -469,6 +477,11 @@ function partialRemainder(fpu: Uint32Array, ieee: boolean): void {
   }
   if (!finishX87(fpu)) return;
   writeStack(fpu, 0);
+  if (!computed) {
+    // A NaN result: C2 = 0, the other condition codes stay (as Intel processors leave them).
+    fpu[FPU.FSW] = fpu[FPU.FSW]! & ~FSW.C2;
+    return;
+  }
   const q = partial ? 0 : quotient;
   setConditionCodes(
     fpu,
@@ -552,7 +565,7 @@ function trigonometric(fpu: Uint32Array, kind: number): void {
     stackFault(fpu, false);
     if (!finishX87(fpu)) return;
     writeStack(fpu, 0);
-    if (pushes && isEmpty(fpu, 7)) {
+    if (pushes) {
       pushSlot(fpu);
       writeStack(fpu, 0);
     }

@@ -14,8 +14,9 @@
  * unless a handler clears the flags).
  */
 import { FPU } from "../../interfaces/cpu-context";
-import { FLOAT_FLAG, FLOAT80, FLOAT80_DOUBLE, FLOAT80_SINGLE, type FloatFormat, packed, packIndefinite, type Unpacked, unpack80 } from "../fpu/float-format";
+import { FLOAT_FLAG, FLOAT80, NAN_RULE, FLOAT80_DOUBLE, FLOAT80_SINGLE, type FloatFormat, packed, packIndefinite, type Unpacked, unpack80 } from "../fpu/float-format";
 import { beginOperation, floatEnv } from "../fpu/round-pack";
+import { nanSelection } from "../fpu/float-arith";
 
 /** FSW bits (SDM vol 1 figure 8-4). */
 export const FSW = {
@@ -115,12 +116,18 @@ export function precisionFormat(fpu: Uint32Array): FloatFormat {
 export function beginX87(fpu: Uint32Array): void {
   const fcw = fpu[FPU.FCW]!;
   beginOperation((fcw >>> 10) & 3, false, (fcw & FLOAT_FLAG.UNDERFLOW) === 0);
+  nanSelection.rule = NAN_RULE.LARGER_SIGNIFICAND;
   stackFaulted = false;
 }
 
 /** Current rounding control. */
 export function roundingControl(fpu: Uint32Array): number {
   return (fpu[FPU.FCW]! >>> 10) & 3;
+}
+
+/** True when the current operation already had a stack fault. */
+export function stackFaultedNow(): boolean {
+  return stackFaulted;
 }
 
 /** Records a stack fault (IE + SF; C1 = 1 for overflow) in the operation's flags. */
@@ -134,13 +141,14 @@ export function stackFault(fpu: Uint32Array, overflow: boolean): void {
 
 /**
  * Ends an operation: ORs its flags into FSW, sets C1 from the rounding
- * unless a stack fault decided it, flags a pending exception when one is
+ * unless a stack fault decided it or `keepC1` (FCOMI, FCMOV leave C1 as it
+ * was, as Intel processors do), flags a pending exception when one is
  * unmasked; returns false when the destination must stay unchanged.
  */
-export function finishX87(fpu: Uint32Array): boolean {
+export function finishX87(fpu: Uint32Array, keepC1 = false): boolean {
   const flags = floatEnv.flags;
   let fsw = fpu[FPU.FSW]!;
-  if (!stackFaulted) {
+  if (!stackFaulted && !keepC1) {
     fsw &= ~FSW.C1;
     if ((flags & FLOAT_FLAG.INEXACT) !== 0 && floatEnv.roundedUp) fsw |= FSW.C1;
   }

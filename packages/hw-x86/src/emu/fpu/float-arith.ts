@@ -40,7 +40,11 @@ export function propagateNaN(a: Unpacked, b: Unpacked | null, encoding: number):
     const aQuiet = !a.isSignalingNaN;
     const bQuiet = !b!.isSignalingNaN;
     if (aQuiet !== bQuiet) pick = aQuiet ? a : b!;
-    else pick = compareSignificands(a, b!) >= 0 ? a : b!;
+    else {
+      // Equal significands: the positive one (as Intel processors choose).
+      const order = compareSignificands(a, b!);
+      pick = order > 0 || (order === 0 && a.sign <= b!.sign) ? a : b!;
+    }
   }
   packQuietNaN(pick.sign, pick.hi, pick.lo, encoding);
 }

@@ -7,7 +7,7 @@
  * §4.8.3.5 and §11.5.2.1).
  */
 import { FLOAT_CLASS, FLOAT_FLAG, type FloatFormat, packSpecial, ROUNDING, type Unpacked } from "./float-format";
-import { floatEnv, roundPack, shiftRightJam, W } from "./round-pack";
+import { floatEnv, normalizeWindow, roundPack, shiftRightJam, W } from "./round-pack";
 
 const TWO_32 = 4294967296;
 const { ZERO, FINITE, NAN } = FLOAT_CLASS;
@@ -53,7 +53,7 @@ export function toInteger(a: Unpacked, width: number, rounding: number): void {
     integerIndefinite(width);
     return;
   }
-  if (a.denormal) floatEnv.flags |= FLOAT_FLAG.DENORMAL;
+  // No DE: conversions to integers do not report denormal operands (SDM CVTSD2SI, FIST).
   const inexact = integralPart(a, rounding);
   const high = W.w2;
   const low = W.w1;
@@ -111,6 +111,7 @@ function integralPart(a: Unpacked, rounding: number): boolean {
     default:
       up = false;
   }
+  floatEnv.roundedUp = up;
   if (up) {
     const low = W.w1 + 1;
     if (low === TWO_32) {
@@ -144,22 +145,13 @@ export function roundToIntegral(a: Unpacked, rounding: number, format: FloatForm
   W.w0 = W.w1;
   W.w1 = W.w2;
   W.w2 = 0;
-  let exp = 95;
-  while (W.w2 === 0 && W.w1 !== 0) {
-    W.w2 = W.w1;
-    W.w1 = W.w0;
-    W.w0 = 0;
-    exp -= 32;
-  }
-  const shift = Math.clz32(W.w2);
-  if (shift > 0) {
-    W.w2 = ((W.w2 << shift) | (W.w1 >>> (32 - shift))) >>> 0;
-    W.w1 = ((W.w1 << shift) | (W.w0 >>> (32 - shift))) >>> 0;
-    W.w0 = (W.w0 << shift) >>> 0;
-  }
+  const shift = normalizeWindow();
+  const exp = 95;
   const flags = floatEnv.flags;
+  const roundedUp = floatEnv.roundedUp;
   roundPack(a.sign, exp - shift, format);
   floatEnv.flags = flags;
+  floatEnv.roundedUp = roundedUp;
 }
 
 /** Outcome of {@link compare}. */
