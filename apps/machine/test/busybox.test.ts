@@ -4,10 +4,10 @@
  * natively. The binary is not committed: scripts/fetch-busybox.sh fetches
  * it (`apt-get download`, `dpkg -x`). Only commands whose output does not
  * depend on the host (its files, its name, its time, whether stdout is a
- * terminal) are compared; floating point (`seq`, `sort -n`, `awk`,
- * `sleep`, `printf %f`) waits for the CPU's x87/SSE arithmetic (SIGILL
- * today). Skipped, with the reason, where no BusyBox can be fetched or the
- * host is not x86-64 Linux.
+ * terminal) are compared, floating point included (`seq` and `printf %f`
+ * on glibc's long double, `sort -n`, `sleep` with a fraction, `awk`
+ * arithmetic on the x87 and SSE). Skipped, with the reason, where no
+ * BusyBox can be fetched or the host is not x86-64 Linux.
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -94,6 +94,21 @@ const COMMANDS: readonly (readonly string[])[] = [
     "-c",
     "echo abc > /tmp/s1 && cat /tmp/s1 /tmp/s1 | wc -c && head -c 2 /tmp/s1 && echo && rm /tmp/s1",
   ],
+  // Floating point: glibc's strtold/printf on the x87, SSE2 double arithmetic in awk and sort -n.
+  ["seq", "0.5", "0.25", "2"],
+  ["seq", "-w", "-1", "1e0", "3"],
+  [
+    "sh",
+    "-c",
+    "printf '%f %e %g %.3f %a\\n' 3.25 1e-300 0.1 2.0005 1.5; printf '%.20f\\n' 0.1; printf '%g\\n' 1e400 -inf nan",
+  ],
+  ["sh", "-c", "printf '10\\n-2.5\\n3e2\\n0.001\\n1e-3\\n' | sort -n; printf 'b 2.5\\na 10\\n' | sort -k2 -n"],
+  [
+    "sh",
+    "-c",
+    "awk 'BEGIN { x = 1/3; printf \"%.17g %d %s %.6e\\n\", x, 7/2, 0.1 + 0.2, 2^70; print 1e308 * 10, -1e308 * 10, 10 % 3.5 }'",
+  ],
+  ["sh", "-c", "sleep 0.05; echo slept; usleep 1000; echo usleep"],
 ];
 
 describe.skipIf(!available)(`Debian's busybox-static (${available ? BUSYBOX : found.reason})`, () => {

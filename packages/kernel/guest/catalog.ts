@@ -280,6 +280,47 @@ export const KERNEL_GUEST_PROGRAMS: readonly KernelGuestProgram[] = [
     env: [],
   },
   {
+    name: "float-print",
+    binary: "float-print",
+    runtime: "musl",
+    summary: "printf %f %e %g %a %Lf %La, strtod/strtold/strtof edges, integer conversions at their limits",
+    args: [],
+    env: [],
+  },
+  {
+    name: "float-env",
+    binary: "float-env",
+    runtime: "musl",
+    summary:
+      "fetestexcept after each exception, fesetround in all four modes, SIGFPE codes from unmasked SSE (#XM) and x87 (#MF) exceptions, death by SIGFPE",
+    args: [],
+    env: [],
+  },
+  {
+    name: "float-math",
+    binary: "float-math",
+    runtime: "musl",
+    summary: "libm double functions (exact) and long double ones on the x87 (FPREM, FSCALE, F2XM1, FYL2X, FPATAN…)",
+    args: [],
+    env: [],
+  },
+  {
+    name: "float-print-glibc",
+    binary: "float-print-glibc",
+    runtime: "glibc",
+    summary: "float-print against glibc's printf and strtod",
+    args: [],
+    env: [],
+  },
+  {
+    name: "float-math-glibc",
+    binary: "float-math-glibc",
+    runtime: "glibc",
+    summary: "float-math against glibc's libm",
+    args: [],
+    env: [],
+  },
+  {
     name: "parallel",
     binary: "parallel",
     runtime: "musl",
@@ -294,6 +335,15 @@ export const KERNEL_GUEST_PROGRAMS: readonly KernelGuestProgram[] = [
     summary:
       "waitid: siginfo of exited and killed children, WNOWAIT then wait4, WNOHANG on a live child, P_PGID, ECHILD, EINVAL",
     args: [],
+    env: [],
+  },
+  {
+    name: "fpfuzz",
+    binary: "fpfuzz",
+    runtime: "freestanding",
+    summary:
+      "10,000 random x87/SSE instruction sequences over NaNs, infinities, denormals and every rounding mode, generated into an RWX page; FXSAVE state, flags, GPRs and memory hashed",
+    args: ["1", "10000"],
     env: [],
   },
   {

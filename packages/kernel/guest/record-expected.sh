@@ -17,6 +17,7 @@ cd "$(dirname "$0")"
 
 RUNS="hello exit-codes exit-codes-default fork-tree orphan memory faults time rlimit waitid readiness
 musl-hello musl-stdio musl-malloc musl-qsort musl-env musl-string files oom signals threads futex threads-glibc signal-storm job-control epoll wc parallel
+fpfuzz float-print float-env float-math float-print-glibc float-math-glibc
 bench-getpid bench-yield bench-fork bench-exec spin xmm-switch bench-signal bench-pipe bench-futex"
 
 # run <name>: executes run <name> with exactly the catalog's argv and environment.
@@ -31,6 +32,8 @@ run() {
     oom) env -i bin/oom 128 ;;
     parallel) env -i bin/parallel 2 200000 ;;
     wc) env -i bin/wc </dev/null ;;
+    fpfuzz) env -i bin/fpfuzz 1 10000 ;;
+    float-env) unreported env -i bin/float-env ;;
     *) env -i "bin/$1" ;;
   esac
 }
@@ -40,6 +43,13 @@ record_once() {
   status=0
   run "$1" >"$2.out" 2>"$2.err" || status=$?
   echo "$status" >"$2.status"
+}
+
+# unreported <command...>: runs it and exits with the status a shell would
+# report (128 + signal), without the shell's own "Floating point exception"
+# line landing in the program's recorded stderr.
+unreported() {
+  python3 -c 'import subprocess, sys; code = subprocess.run(sys.argv[1:]).returncode; sys.exit(128 - code if code < 0 else code)' "$@"
 }
 
 scratch=$(mktemp -d)
