@@ -100,13 +100,13 @@ const COMMANDS: readonly (readonly string[])[] = [
   [
     "sh",
     "-c",
-    "printf '%f %e %g %.3f %a\\n' 3.25 1e-300 0.1 2.0005 1.5; printf '%.20f\\n' 0.1; printf '%g\\n' 1e400 -inf nan",
+    "printf '%f %e %g %.3f\\n' 3.25 1e-300 0.1 2.0005; printf '%.20f\\n' 0.1; printf '%g\\n' 1e400 -inf nan",
   ],
   ["sh", "-c", "printf '10\\n-2.5\\n3e2\\n0.001\\n1e-3\\n' | sort -n; printf 'b 2.5\\na 10\\n' | sort -k2 -n"],
   [
     "sh",
     "-c",
-    "awk 'BEGIN { x = 1/3; printf \"%.17g %d %s %.6e\\n\", x, 7/2, 0.1 + 0.2, 2^70; print 1e308 * 10, -1e308 * 10, 10 % 3.5 }'",
+    "awk 'BEGIN { x = 1/3; printf \"%.17g %d %s %.6e\\n\", x, 7/2, 0.1 + 0.2, 1e35 * 1e35; print 1e308 * 10, -1e308 * 10, 10 % 3.5, int(-7.9), 2147483648 * 4 }'",
   ],
   ["sh", "-c", "sleep 0.05; echo slept; usleep 1000; echo usleep"],
 ];

@@ -2,11 +2,12 @@
  * DIV / IDIV on (low, high) halves (SDM vol 2 DIV, IDIV).
  *
  * Division uses doubles when the dividend and divisor are below 2^52
- * (exact with a one-step correction) and falls back to `bigint` for wider
- * operands: a deliberate cold-path exception to the no-bigint rule,
- * documented as a performance limit. Divide errors (#DE) are returned as
- * `false`; nothing is written then. DIV/IDIV leave the flags unchanged
- * (all undefined in the SDM).
+ * (exact with a one-step correction); wider operands go through Knuth's
+ * algorithm D (TAOCP vol 2 §4.3.1) on 16-bit digits, whose partial products
+ * stay below 2^32 — exact in doubles and int32 arithmetic, no `bigint`, no
+ * allocation. Divide errors (#DE) are returned as `false`; nothing is
+ * written then. DIV/IDIV leave the flags unchanged (all undefined in the
+ * SDM).
  */
 
 const TWO_POW_32 = 4294967296;
@@ -15,10 +16,6 @@ const TWO_POW_52 = 2 ** 52;
 /** Quotient and remainder of the last successful `divide`, as halves. */
 export const quotient = new Uint32Array(2);
 export const remainder = new Uint32Array(2);
-
-function toBig(low: number, high: number): bigint {
-  return (BigInt(high >>> 0) << 32n) | BigInt(low >>> 0);
-}
 
 /**
  * Divides the 2·size-byte dividend (nH:nL as 64-bit halves for sizes ≤ 4 —
@@ -79,7 +76,7 @@ function smallSigned(low: number, high: number): number {
   return Number.NaN;
 }
 
-/** Signed division with doubles when exact; returns false if operands are too wide (caller uses bigint). */
+/** Signed division with doubles when exact; returns false if operands are too wide (the caller goes to algorithm D). */
 function divideSignedSmall(
   bits: number,
   upperL: number,
@@ -132,6 +129,135 @@ function setHalves(into: Uint32Array, value: number): void {
   into[1] = high;
 }
 
+/** Dividend digits (16-bit, least significant first, one spare), divisor, quotient: scratch for algorithm D. */
+const dividendDigits = new Int32Array(9);
+const divisorDigits = new Int32Array(4);
+const quotientDigits = new Int32Array(8);
+const DIGIT = 0x10000;
+
+function putDigits(into: Int32Array, at: number, word: number): void {
+  into[at] = word & 0xffff;
+  into[at + 1] = word >>> 16;
+}
+
+function digitsToWord(from: Int32Array, at: number): number {
+  return ((from[at + 1]! << 16) | from[at]!) >>> 0;
+}
+
+/** Two's-complement negation of the 4-word value in place (words least significant first). */
+function negateWords(words: number[]): void {
+  let carry = 1;
+  for (let i = 0; i < words.length; i++) {
+    const sum = (~words[i]! >>> 0) + carry;
+    words[i] = sum >>> 0;
+    carry = sum > 0xffffffff ? 1 : 0;
+  }
+}
+
+const wideDividend = [0, 0, 0, 0];
+const wideDivisor = [0, 0];
+
+/**
+ * Unsigned division of the 128-bit `wideDividend` by the nonzero 64-bit
+ * `wideDivisor` (algorithm D on 16-bit digits, Hacker's Delight divmnu
+ * layout). Quotient digits go to `quotientDigits`; the remainder to
+ * `remainder`. The caller guarantees the quotient fits in 64 bits.
+ */
+function divideDigits(): void {
+  const u = dividendDigits;
+  const v = divisorDigits;
+  const q = quotientDigits;
+  for (let i = 0; i < 4; i++) putDigits(u, 2 * i, wideDividend[i]!);
+  u[8] = 0;
+  putDigits(v, 0, wideDivisor[0]!);
+  putDigits(v, 2, wideDivisor[1]!);
+  let n = 4;
+  while (n > 1 && v[n - 1] === 0) n--;
+  let m = 8;
+  while (m > n && u[m - 1] === 0) m--;
+  q.fill(0);
+  if (n === 1) {
+    // Short division by one digit.
+    const divisor = v[0]!;
+    let rest = 0;
+    for (let j = m - 1; j >= 0; j--) {
+      const part = rest * DIGIT + u[j]!;
+      q[j] = Math.floor(part / divisor);
+      rest = part - q[j]! * divisor;
+    }
+    remainder[0] = rest;
+    remainder[1] = 0;
+    return;
+  }
+  // Normalise: the divisor's top digit gets its top bit set; the dividend gains a digit.
+  const shift = Math.clz32(v[n - 1]!) - 16;
+  if (shift > 0) {
+    for (let i = n - 1; i > 0; i--) v[i] = ((v[i]! << shift) | (v[i - 1]! >>> (16 - shift))) & 0xffff;
+    v[0] = (v[0]! << shift) & 0xffff;
+    u[m] = u[m - 1]! >>> (16 - shift);
+    for (let i = m - 1; i > 0; i--) u[i] = ((u[i]! << shift) | (u[i - 1]! >>> (16 - shift))) & 0xffff;
+    u[0] = (u[0]! << shift) & 0xffff;
+  } else u[m] = 0;
+  const top = v[n - 1]!;
+  const next = v[n - 2]!;
+  for (let j = m - n; j >= 0; j--) {
+    const numerator = u[j + n]! * DIGIT + u[j + n - 1]!;
+    let estimate = Math.floor(numerator / top);
+    let rest = numerator - estimate * top;
+    while (estimate >= DIGIT || estimate * next > rest * DIGIT + u[j + n - 2]!) {
+      estimate -= 1;
+      rest += top;
+      if (rest >= DIGIT) break;
+    }
+    // u[j .. j+n] -= estimate · v
+    let borrow = 0;
+    for (let i = 0; i < n; i++) {
+      const product = estimate * v[i]!;
+      const difference = u[i + j]! - borrow - (product & 0xffff);
+      u[i + j] = difference & 0xffff;
+      borrow = Math.floor(product / DIGIT) - (difference >> 16);
+    }
+    const last = u[j + n]! - borrow;
+    u[j + n] = last & 0xffff;
+    if (last < 0) {
+      // The estimate was one too large: add v back.
+      estimate -= 1;
+      let carry = 0;
+      for (let i = 0; i < n; i++) {
+        const sum = u[i + j]! + v[i]! + carry;
+        u[i + j] = sum & 0xffff;
+        carry = sum >>> 16;
+      }
+      u[j + n] = (u[j + n]! + carry) & 0xffff;
+    }
+    q[j] = estimate;
+  }
+  // Remainder: the low n digits, shifted back.
+  for (let i = 0; i < n; i++) {
+    u[i] = shift > 0 ? ((u[i]! >>> shift) | (u[i + 1]! << (16 - shift))) & 0xffff : u[i]!;
+  }
+  for (let i = n; i < 4; i++) u[i] = 0;
+  remainder[0] = digitsToWord(u, 0);
+  remainder[1] = digitsToWord(u, 2);
+}
+
+/** True when the 2-word magnitude a (high, low) ≥ b. */
+function atLeast(aLow: number, aHigh: number, bLow: number, bHigh: number): boolean {
+  return aHigh > bHigh || (aHigh === bHigh && aLow >= bLow);
+}
+
+/** Two's-complement negation of (low, high) into `negated`. */
+const negated = [0, 0];
+function negatePair(low: number, high: number): void {
+  negated[0] = low;
+  negated[1] = high;
+  negateWords(negated);
+}
+
+/**
+ * The wide cases: 64-bit operands, and 32-bit ones whose dividend (EDX:EAX)
+ * is beyond 2^52 (narrower dividends always take the double paths above).
+ */
 function divideBig(
   signed: boolean,
   bits: number,
@@ -142,21 +268,61 @@ function divideBig(
   divisorL: number,
   divisorH: number,
 ): boolean {
-  const width = BigInt(bits);
-  let dividend = (toBig(upperL, upperH) << width) | toBig(lowerL, lowerH);
-  let divisor = toBig(divisorL, divisorH);
-  if (signed) {
-    dividend = BigInt.asIntN(bits * 2, dividend);
-    divisor = BigInt.asIntN(bits, divisor);
+  // A 128-bit dividend and a 64-bit divisor, sign-extended when signed.
+  if (bits === 64) {
+    wideDividend[0] = lowerL >>> 0;
+    wideDividend[1] = lowerH >>> 0;
+    wideDividend[2] = upperL >>> 0;
+    wideDividend[3] = upperH >>> 0;
+    wideDivisor[0] = divisorL >>> 0;
+    wideDivisor[1] = divisorH >>> 0;
+  } else {
+    const dividendFill = signed && upperL >>> 31 !== 0 ? 0xffffffff : 0;
+    wideDividend[0] = lowerL >>> 0;
+    wideDividend[1] = upperL >>> 0;
+    wideDividend[2] = dividendFill;
+    wideDividend[3] = dividendFill;
+    wideDivisor[0] = divisorL >>> 0;
+    wideDivisor[1] = signed && divisorL >>> 31 !== 0 ? 0xffffffff : 0;
   }
-  const q = dividend / divisor;
-  const r = dividend % divisor;
-  if (signed ? q !== BigInt.asIntN(bits, q) : q !== BigInt.asUintN(bits, q)) return false;
-  const qBits = BigInt.asUintN(64, BigInt.asUintN(bits, q));
-  const rBits = BigInt.asUintN(64, BigInt.asUintN(bits, r));
-  quotient[0] = Number(qBits & 0xffffffffn);
-  quotient[1] = Number(qBits >> 32n);
-  remainder[0] = Number(rBits & 0xffffffffn);
-  remainder[1] = Number(rBits >> 32n);
+  let quotientNegative = false;
+  let remainderNegative = false;
+  if (signed) {
+    if (wideDividend[3]! >>> 31 !== 0) {
+      negateWords(wideDividend);
+      quotientNegative = true;
+      remainderNegative = true;
+    }
+    if (wideDivisor[1]! >>> 31 !== 0) {
+      negateWords(wideDivisor);
+      quotientNegative = !quotientNegative;
+    }
+  }
+  // |quotient| < 2^64 exactly when the dividend's high 64 bits are below the divisor.
+  if (atLeast(wideDividend[2]!, wideDividend[3]!, wideDivisor[0]!, wideDivisor[1]!)) return false;
+  divideDigits();
+  let qLow = digitsToWord(quotientDigits, 0);
+  let qHigh = digitsToWord(quotientDigits, 2);
+  // Range: unsigned below 2^bits; signed magnitude at most 2^(bits−1), and below it when positive.
+  if (signed) {
+    const limitHigh = bits === 64 ? 0x80000000 : 0;
+    const limitLow = bits === 64 ? 0 : 0x80000000;
+    const overLimit = qHigh > limitHigh || (qHigh === limitHigh && qLow > limitLow);
+    const atLimit = qHigh === limitHigh && qLow === limitLow;
+    if (overLimit || (atLimit && !quotientNegative)) return false;
+  } else if (bits === 32 && qHigh !== 0) return false;
+  if (quotientNegative) {
+    negatePair(qLow, qHigh);
+    qLow = negated[0]!;
+    qHigh = negated[1]!;
+  }
+  if (remainderNegative) {
+    negatePair(remainder[0]!, remainder[1]!);
+    remainder[0] = negated[0]!;
+    remainder[1] = negated[1]!;
+  }
+  quotient[0] = qLow;
+  quotient[1] = bits === 64 ? qHigh : 0;
+  if (bits !== 64) remainder[1] = 0;
   return true;
 }
