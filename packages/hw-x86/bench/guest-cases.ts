@@ -32,6 +32,8 @@ export const BENCH_ARGS: Readonly<Record<string, readonly string[]>> = {
   crc32: ["96"],
   sha256: ["40"],
   matmul: ["2"],
+  nbody: ["20000"],
+  dtoa: ["20000"],
 };
 
 /** Optimisation level of the benchmarked builds. */
@@ -116,7 +118,7 @@ function setupCase(binary: GuestBinary, nativeReason: string | undefined): CaseS
 export function setupCases(nativeReason: string | undefined): CaseSetup[] {
   const setups: CaseSetup[] = [];
   for (const program of GUEST_PROGRAMS.filter((candidate) => candidate.benchmark)) {
-    for (const isa of GUEST_ISAS) {
+    for (const isa of program.isas ?? GUEST_ISAS) {
       const name = `${program.name}-${BENCH_OPTIMIZATION}-${isa}`;
       const binary = findGuestBinary(name);
       if (!binary) setups.push({ ok: false, name, reason: "not in the guest catalog" });

@@ -43,6 +43,8 @@ export interface GuestProgram {
   readonly scale: string;
   /** Arguments of the small run tests use (argv[1] only). */
   readonly quickArgs: readonly string[];
+  /** The instruction sets it is built for (default: all of {@link GUEST_ISAS}; floating-point programs have no `gpr` build). */
+  readonly isas?: readonly GuestIsa[];
 }
 
 /** One built binary: a program at one optimisation level and instruction set. */
@@ -139,6 +141,22 @@ export const GUEST_PROGRAMS: readonly GuestProgram[] = [
     scale: "multiplications, default 100",
     quickArgs: ["2"],
   },
+  {
+    name: "nbody",
+    summary: "five-body Jovian simulation in double precision (SSE2 arithmetic, SQRTSD, DIVSD)",
+    benchmark: true,
+    scale: "time steps, default 500000",
+    quickArgs: ["2000"],
+    isas: ["sse"],
+  },
+  {
+    name: "dtoa",
+    summary: "printf(%.17g)/strtod-shaped digit formatting and parsing of doubles by scaling",
+    benchmark: true,
+    scale: "values, default 40000",
+    quickArgs: ["2000"],
+    isas: ["sse"],
+  },
 ];
 
 /** Every binary of every program: programs in order, then optimisation, then instruction set. */
@@ -146,7 +164,7 @@ export function guestBinaries(): GuestBinary[] {
   const binaries: GuestBinary[] = [];
   for (const program of GUEST_PROGRAMS) {
     for (const optimization of GUEST_OPTIMIZATIONS) {
-      for (const isa of GUEST_ISAS) {
+      for (const isa of program.isas ?? GUEST_ISAS) {
         const name = `${program.name}-${optimization}-${isa}`;
         binaries.push({ program, optimization, isa, name, path: join(GUEST_DIR, "bin", name) });
       }
