@@ -102,7 +102,11 @@ const COMMANDS: readonly (readonly string[])[] = [
     "-c",
     "printf '%f %e %g %.3f\\n' 3.25 1e-300 0.1 2.0005; printf '%.20f\\n' 0.1; printf '%g\\n' 1e400 -inf nan",
   ],
-  ["sh", "-c", "printf '10\\n-2.5\\n3e2\\n0.001\\n1e-3\\n' | sort -n; printf 'b 2.5\\na 10\\n' | sort -k2 -n"],
+  [
+    "sh",
+    "-c",
+    "printf '10\\n-2.5\\n3e2\\n0.001\\n1e-3\\n' | sort -n; printf 'b 2.5\\na 10\\n' | sort -k2 -n",
+  ],
   [
     "sh",
     "-c",

@@ -32,17 +32,24 @@ function emulated(args: readonly string[]): string {
 }
 
 describe("random x87/SSE sequences against the host CPU", () => {
-  it.skipIf(!nativeHost)(`${seeds} seeds × ${cases} cases hash the same as natively`, { timeout: 3_600_000 }, () => {
-    for (let seed = 2; seed < 2 + seeds; seed++) {
-      const args = [String(seed), String(cases)];
-      const native = spawnSync(kernelGuestPath("fpfuzz"), args, { encoding: "latin1", env: {} });
-      expect(native.status).toBe(0);
-      const got = emulated(args);
-      // The first differing line names the group of 10 cases to trace: `fpfuzz <seed> <cases> <from> <case>`.
-      const nativeLines = native.stdout.split("\n");
-      const gotLines = got.split("\n");
-      const first = nativeLines.findIndex((line, index) => line !== gotLines[index]);
-      expect({ seed, firstDifference: first < 0 ? null : nativeLines[first] }).toEqual({ seed, firstDifference: null });
-    }
-  });
+  it.skipIf(!nativeHost)(
+    `${seeds} seeds × ${cases} cases hash the same as natively`,
+    { timeout: 3_600_000 },
+    () => {
+      for (let seed = 2; seed < 2 + seeds; seed++) {
+        const args = [String(seed), String(cases)];
+        const native = spawnSync(kernelGuestPath("fpfuzz"), args, { encoding: "latin1", env: {} });
+        expect(native.status).toBe(0);
+        const got = emulated(args);
+        // The first differing line names the group of 10 cases to trace: `fpfuzz <seed> <cases> <from> <case>`.
+        const nativeLines = native.stdout.split("\n");
+        const gotLines = got.split("\n");
+        const first = nativeLines.findIndex((line, index) => line !== gotLines[index]);
+        expect({ seed, firstDifference: first < 0 ? null : nativeLines[first] }).toEqual({
+          seed,
+          firstDifference: null,
+        });
+      }
+    },
+  );
 });

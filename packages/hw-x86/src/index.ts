@@ -10,6 +10,13 @@
  * @packageDocumentation
  */
 
+export {
+  FXSAVE_LAYOUT,
+  fxsaveImageValid,
+  MXCSR_MASK,
+  readFxsaveImage,
+  writeFxsaveImage,
+} from "./emu/fpu/fpu-image";
 // Hardware interfaces
 export type { Clock, ClockCallback } from "./interfaces/clock";
 export {
@@ -29,21 +36,14 @@ export {
   readLow,
   readNumber,
   readSignedNumber,
+  resetFpu,
   SLOT,
   writeBig,
   writeHalves,
   writeNumber,
   writeZeroExtended32,
-  resetFpu,
   XMM_WORDS,
 } from "./interfaces/cpu-context";
-export {
-  FXSAVE_LAYOUT,
-  fxsaveImageValid,
-  MXCSR_MASK,
-  readFxsaveImage,
-  writeFxsaveImage,
-} from "./emu/fpu/fpu-image";
 export { CPUID_OUT, type Cpuid } from "./interfaces/cpuid";
 export {
   FRAME_FREE,

@@ -26,7 +26,9 @@ function loadMxcsr(value: number): string {
 
 describe("SSE floating point", () => {
   it("addsd: 1.5 + 2.25 = 3.75", () => {
-    const h = runSnippet(`48b8000000000000f83f ${MOVQ_XMM0_RAX} 48b80000000000000240 ${MOVQ_XMM1_RAX} f20f58c1 ${MOVQ_RDX_XMM0}`);
+    const h = runSnippet(
+      `48b8000000000000f83f ${MOVQ_XMM0_RAX} 48b80000000000000240 ${MOVQ_XMM1_RAX} f20f58c1 ${MOVQ_RDX_XMM0}`,
+    );
     expect(h.get(GPR.RDX)).toBe(0x400e000000000000n);
     expect(h.cpu.context.mxcsr).toBe(0x1f80);
   });

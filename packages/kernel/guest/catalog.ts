@@ -300,7 +300,8 @@ export const KERNEL_GUEST_PROGRAMS: readonly KernelGuestProgram[] = [
     name: "float-math",
     binary: "float-math",
     runtime: "musl",
-    summary: "libm double functions (exact) and long double ones on the x87 (FPREM, FSCALE, F2XM1, FYL2X, FPATAN…)",
+    summary:
+      "libm double functions (exact) and long double ones on the x87 (FPREM, FSCALE, F2XM1, FYL2X, FPATAN…)",
     args: [],
     env: [],
   },

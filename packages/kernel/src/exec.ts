@@ -9,8 +9,16 @@
  * starts at the entry point with zeroed registers (RFLAGS = IF), RSP at
  * argc, FS base 0 and a default MXCSR.
  */
-import { CPUID_LEAF, CPUID_OUT, type CpuContext, GPR, MXCSR_DEFAULT,
-  resetFpu, SLOT, writeNumber } from "@tsos/hw-x86";
+import {
+  CPUID_LEAF,
+  CPUID_OUT,
+  type CpuContext,
+  GPR,
+  MXCSR_DEFAULT,
+  resetFpu,
+  SLOT,
+  writeNumber,
+} from "@tsos/hw-x86";
 import { loadExecutable } from "./exec/loader";
 import type { Kernel } from "./kernel";
 import { type Process, type ProcessMemory, RLIMIT, type Thread } from "./process";

@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
 import { FPU_WORDS } from "@tsos/hw-x86";
+import { describe, expect, it } from "vitest";
 import { Simulation } from "../test/simulation";
 import { CpuSet } from "./cpu-set";
 import { weightOfNice } from "./fair-weights";

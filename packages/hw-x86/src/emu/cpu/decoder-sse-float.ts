@@ -20,15 +20,15 @@ const PREFIX_F3 = 2;
 const PREFIX_F2 = 3;
 
 const ARITHMETIC: Record<number, number> = {
-  0x51: SSE_FLOAT.SQRT,
-  0x52: SSE_FLOAT.RSQRT,
-  0x53: SSE_FLOAT.RCP,
-  0x58: SSE_FLOAT.ADD,
-  0x59: SSE_FLOAT.MUL,
-  0x5c: SSE_FLOAT.SUB,
-  0x5d: SSE_FLOAT.MIN,
-  0x5e: SSE_FLOAT.DIV,
-  0x5f: SSE_FLOAT.MAX,
+  81: SSE_FLOAT.SQRT,
+  82: SSE_FLOAT.RSQRT,
+  83: SSE_FLOAT.RCP,
+  88: SSE_FLOAT.ADD,
+  89: SSE_FLOAT.MUL,
+  92: SSE_FLOAT.SUB,
+  93: SSE_FLOAT.MIN,
+  94: SSE_FLOAT.DIV,
+  95: SSE_FLOAT.MAX,
 };
 
 function op(code: number, aux: number, size: number): boolean {
@@ -45,7 +45,11 @@ export function decodeSseFloat(opcode: number, prefix: number, isRegister: boole
   const wide = (state.rex & 8) !== 0;
   const kind = ARITHMETIC[opcode];
   if (kind !== undefined) {
-    if ((kind === SSE_FLOAT.RCP || kind === SSE_FLOAT.RSQRT) && (prefix === PREFIX_66 || prefix === PREFIX_F2)) return false;
+    if (
+      (kind === SSE_FLOAT.RCP || kind === SSE_FLOAT.RSQRT) &&
+      (prefix === PREFIX_66 || prefix === PREFIX_F2)
+    )
+      return false;
     return op(OP.SSE_FLOAT, kind * 4 + lanes, MEMORY_BYTES[prefix]!);
   }
   switch (opcode) {
@@ -57,7 +61,11 @@ export function decodeSseFloat(opcode: number, prefix: number, isRegister: boole
       if (prefix !== PREFIX_NONE && prefix !== PREFIX_66) return false;
       const single = prefix === PREFIX_NONE;
       const low = opcode === 0x14;
-      return op(OP.SSE_BINARY, single ? (low ? SSE.UNPCKL32 : SSE.UNPCKH32) : low ? SSE.UNPCKL64 : SSE.UNPCKH64, 16);
+      return op(
+        OP.SSE_BINARY,
+        single ? (low ? SSE.UNPCKL32 : SSE.UNPCKH32) : low ? SSE.UNPCKL64 : SSE.UNPCKH64,
+        16,
+      );
     }
     case 0x2b:
       if ((prefix !== PREFIX_NONE && prefix !== PREFIX_66) || isRegister) return false;

@@ -34,14 +34,14 @@ const MEMORY_FORMS = [0xff, 0xfd, 0xff, 0xaf, 0xff, 0xdf, 0xff, 0xff] as const;
 
 /** Decodes escape `opcode` (D8–DF) given its ModRM byte; false for an invalid encoding. */
 export function decodeX87(opcode: number, modrm: number): boolean {
-  const escape = opcode - 0xd8;
+  const escapeIndex = opcode - 0xd8;
   if (modrm >>> 6 === 3) {
     const index = modrm - 0xc0;
-    const word = REGISTER_FORMS[escape]![index >>> 5]!;
+    const word = REGISTER_FORMS[escapeIndex]![index >>> 5]!;
     if (((word >>> (index & 31)) & 1) === 0) return false;
-  } else if (((MEMORY_FORMS[escape]! >>> ((modrm >>> 3) & 7)) & 1) === 0) return false;
+  } else if (((MEMORY_FORMS[escapeIndex]! >>> ((modrm >>> 3) & 7)) & 1) === 0) return false;
   state.op = OP.X87;
-  state.aux = escape;
+  state.aux = escapeIndex;
   state.modrm = true;
   return true;
 }

@@ -18,11 +18,19 @@ function oracle(signed: boolean, bits: number, upper: bigint, lower: bigint, div
   return { q: BigInt.asUintN(bits, q), r: BigInt.asUintN(bits, r) };
 }
 
-const halves = (value: bigint) => [Number(value & 0xffffffffn), Number((value >> 32n) & 0xffffffffn)] as const;
+const halves = (value: bigint) =>
+  [Number(value & 0xffffffffn), Number((value >> 32n) & 0xffffffffn)] as const;
 const edgy = (bits: number) =>
   fc.oneof(
     fc.bigInt({ min: 0n, max: (1n << BigInt(bits)) - 1n }),
-    fc.constantFrom(0n, 1n, 2n, (1n << BigInt(bits)) - 1n, 1n << BigInt(bits - 1), (1n << BigInt(bits - 1)) - 1n),
+    fc.constantFrom(
+      0n,
+      1n,
+      2n,
+      (1n << BigInt(bits)) - 1n,
+      1n << BigInt(bits - 1),
+      (1n << BigInt(bits - 1)) - 1n,
+    ),
     fc.bigInt({ min: 0n, max: bits > 16 ? 0xffffn : (1n << BigInt(bits)) - 1n }),
   );
 

@@ -18,12 +18,7 @@
  * CR4.OSFXSR = 0 does not fault: the SDM lets FXSAVE skip XMM/MXCSR and
  * FXRSTOR not load them, which is what happens.
  */
-import { CR0, CR4, VECTOR } from "./arch-bits";
-import { ACCESS, type CpuState } from "./cpu-state";
-import type { DecodedCache } from "./decoded-cache";
-import { readMemory, writeMemory } from "./memory";
-import { translate } from "./mmu";
-import { operandAddress } from "./operands";
+
 import {
   FXSAVE_LAYOUT,
   fxsaveImageValid,
@@ -31,9 +26,15 @@ import {
   readFxsaveImage,
   writeFxsaveImage,
 } from "../fpu/fpu-image";
+import { CR0, CR4, VECTOR } from "./arch-bits";
+import { ACCESS, type CpuState } from "./cpu-state";
+import type { DecodedCache } from "./decoded-cache";
+import { readMemory, writeMemory } from "./memory";
+import { translate } from "./mmu";
+import { operandAddress } from "./operands";
 
-export { FXSAVE_LAYOUT, MXCSR_MASK };
 export { FCW_DEFAULT } from "../../interfaces/cpu-context";
+export { FXSAVE_LAYOUT, MXCSR_MASK };
 
 /** `aux` of OP.FXSAVE_OP: ModRM.reg of 0F AE. */
 export const FXSAVE_KIND = { SAVE: 0, RESTORE: 1 } as const;

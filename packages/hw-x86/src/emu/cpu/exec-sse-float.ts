@@ -15,18 +15,16 @@
  * bit-identical to Intel's table); denormal inputs read as 0, tiny results
  * flush to 0, no flags, as the SDM describes.
  */
-import { CR4, STATUS_FLAGS, VECTOR, RFLAGS } from "./arch-bits";
-import type { CpuState } from "./cpu-state";
-import type { DecodedCache } from "./decoded-cache";
+
 import { add, divide, multiply, nanSelection, roundValue, squareRoot } from "../fpu/float-arith";
 import { compare, fromInteger, integerResult, ORDER, toInteger } from "../fpu/float-convert";
 import {
   FLOAT_CLASS,
   FLOAT_FLAG,
   FLOAT32,
-  NAN_RULE,
   FLOAT64,
   type FloatFormat,
+  NAN_RULE,
   packed,
   packIndefinite,
   packSpecial,
@@ -36,6 +34,9 @@ import {
   unpack64,
 } from "../fpu/float-format";
 import { beginOperation, floatEnv } from "../fpu/round-pack";
+import { CR4, RFLAGS, STATUS_FLAGS, VECTOR } from "./arch-bits";
+import type { CpuState } from "./cpu-state";
+import type { DecodedCache } from "./decoded-cache";
 import { loadSource, sseUsable } from "./exec-sse";
 import { setStatusFlags } from "./flags";
 import { probeWrite, writeMemory, writeMemory64 } from "./memory";
@@ -60,7 +61,11 @@ let daz = false;
 function begin(state: CpuState): void {
   const mxcsr = state.context.mxcsr;
   daz = (mxcsr & MXCSR_DAZ) !== 0;
-  beginOperation((mxcsr >>> MXCSR_RC_SHIFT) & 3, (mxcsr & MXCSR_FTZ) !== 0, (mxcsr & MXCSR_UNDERFLOW_MASK) === 0);
+  beginOperation(
+    (mxcsr >>> MXCSR_RC_SHIFT) & 3,
+    (mxcsr & MXCSR_FTZ) !== 0,
+    (mxcsr & MXCSR_UNDERFLOW_MASK) === 0,
+  );
   nanSelection.rule = NAN_RULE.FIRST_OPERAND;
 }
 
@@ -254,7 +259,10 @@ export function executeSseMovmsk(state: CpuState, cache: DecodedCache, slot: num
   const from = cache.rm[slot]! * 4;
   const mask =
     cache.aux[slot] === 0
-      ? (xmm[from]! >>> 31) | ((xmm[from + 1]! >>> 31) << 1) | ((xmm[from + 2]! >>> 31) << 2) | ((xmm[from + 3]! >>> 31) << 3)
+      ? (xmm[from]! >>> 31) |
+        ((xmm[from + 1]! >>> 31) << 1) |
+        ((xmm[from + 2]! >>> 31) << 2) |
+        ((xmm[from + 3]! >>> 31) << 3)
       : (xmm[from + 1]! >>> 31) | ((xmm[from + 3]! >>> 31) << 1);
   writeRegister(state, cache.reg[slot]!, 4, mask, 0);
 }

@@ -42,9 +42,9 @@ import {
   beginX87,
   copyStack,
   exceptionPending,
+  FSW,
   finishX87,
   free,
-  FSW,
   incrementTop,
   isEmpty,
   pop,
@@ -58,7 +58,6 @@ import {
   updateErrorSummary,
   writeStack,
 } from "./x87-stack";
-
 
 const first = new Unpacked();
 const second = new Unpacked();
@@ -74,48 +73,65 @@ export function executeX87(state: CpuState, cache: DecodedCache, slot: number): 
     return;
   }
   const fpu = state.context.fpu;
-  const escape = cache.aux[slot]!;
+  const escapeIndex = cache.aux[slot]!;
   const memory = cache.rm[slot] === OPERAND.MEMORY;
   const sub = cache.reg[slot]! & 7;
   const index = cache.rm[slot]! & 7;
-  if (!nonWaiting(escape, sub, memory, index) && exceptionPending(fpu)) {
+  if (!nonWaiting(escapeIndex, sub, memory, index) && exceptionPending(fpu)) {
     state.raise(VECTOR.MF, -1);
     return;
   }
-  if (escape === X87_FWAIT) return;
+  if (escapeIndex === X87_FWAIT) return;
   if (memory) {
     const linear = operandAddress(state, cache, slot);
-    if (linear >= 0) memoryForm(state, fpu, escape, sub, linear);
+    if (linear >= 0) memoryForm(state, fpu, escapeIndex, sub, linear);
     return;
   }
-  registerForm(state, fpu, escape, sub, index);
+  registerForm(state, fpu, escapeIndex, sub, index);
 }
 
-function nonWaiting(escape: number, sub: number, memory: boolean, index: number): boolean {
-  if (memory) return (escape === 1 || escape === 5) && sub >= 6;
-  return (escape === 3 && sub === 4 && (index === 2 || index === 3)) || (escape === 7 && sub === 4 && index === 0);
+function nonWaiting(escapeIndex: number, sub: number, memory: boolean, index: number): boolean {
+  if (memory) return (escapeIndex === 1 || escapeIndex === 5) && sub >= 6;
+  return (
+    (escapeIndex === 3 && sub === 4 && (index === 2 || index === 3)) ||
+    (escapeIndex === 7 && sub === 4 && index === 0)
+  );
 }
 
 // ---- memory forms ----
 
-function memoryForm(state: CpuState, fpu: Uint32Array, escape: number, sub: number, linear: number): void {
-  switch (escape) {
+function memoryForm(
+  state: CpuState,
+  fpu: Uint32Array,
+  escapeIndex: number,
+  sub: number,
+  linear: number,
+): void {
+  switch (escapeIndex) {
     case 0:
-      return arithmeticMemory(state, fpu, sub, linear, OPERAND_KIND.FLOAT32);
+      arithmeticMemory(state, fpu, sub, linear, OPERAND_KIND.FLOAT32);
+      return;
     case 2:
-      return arithmeticMemory(state, fpu, sub, linear, OPERAND_KIND.INT32);
+      arithmeticMemory(state, fpu, sub, linear, OPERAND_KIND.INT32);
+      return;
     case 4:
-      return arithmeticMemory(state, fpu, sub, linear, OPERAND_KIND.FLOAT64);
+      arithmeticMemory(state, fpu, sub, linear, OPERAND_KIND.FLOAT64);
+      return;
     case 6:
-      return arithmeticMemory(state, fpu, sub, linear, OPERAND_KIND.INT16);
+      arithmeticMemory(state, fpu, sub, linear, OPERAND_KIND.INT16);
+      return;
     case 1:
-      return escapeD9Memory(state, fpu, sub, linear);
+      escapeD9Memory(state, fpu, sub, linear);
+      return;
     case 3:
-      return escapeDBMemory(state, fpu, sub, linear);
+      escapeDBMemory(state, fpu, sub, linear);
+      return;
     case 5:
-      return escapeDDMemory(state, fpu, sub, linear);
+      escapeDDMemory(state, fpu, sub, linear);
+      return;
     default:
-      return escapeDFMemory(state, fpu, sub, linear);
+      escapeDFMemory(state, fpu, sub, linear);
+      return;
   }
 }
 
@@ -149,7 +165,13 @@ function loadOperand(state: CpuState, linear: number, kind: number): boolean {
   }
 }
 
-function arithmeticMemory(state: CpuState, fpu: Uint32Array, sub: number, linear: number, kind: number): void {
+function arithmeticMemory(
+  state: CpuState,
+  fpu: Uint32Array,
+  sub: number,
+  linear: number,
+  kind: number,
+): void {
   if (!loadOperand(state, linear, kind)) return;
   beginX87(fpu);
   if (isEmpty(fpu, 0)) {
@@ -176,17 +198,23 @@ function arithmetic(fpu: Uint32Array, sub: number): void {
   }
   switch (sub) {
     case ARITHMETIC.ADD:
-      return add(first, second, false, format);
+      add(first, second, false, format);
+      return;
     case ARITHMETIC.MUL:
-      return multiply(first, second, format);
+      multiply(first, second, format);
+      return;
     case ARITHMETIC.SUB:
-      return add(first, second, true, format);
+      add(first, second, true, format);
+      return;
     case ARITHMETIC.SUBR:
-      return add(second, first, true, format);
+      add(second, first, true, format);
+      return;
     case ARITHMETIC.DIV:
-      return divide(first, second, format);
+      divide(first, second, format);
+      return;
     default:
-      return divide(second, first, format);
+      divide(second, first, format);
+      return;
   }
 }
 
@@ -205,10 +233,9 @@ function underflowResult(fpu: Uint32Array, sub: number, destination: number, pop
 
 /** Sets C3 C2 C0 from comparing `first` with `second` (FCOM: `signaling`; FUCOM: quiet). */
 function compareInto(fpu: Uint32Array, signaling: boolean): number {
-  const order =
-    first.unsupported || second.unsupported
-      ? (floatEnv.flags |= FLOAT_FLAG.INVALID, ORDER.UNORDERED)
-      : compare(first, second, signaling);
+  let order: number = ORDER.UNORDERED;
+  if (first.unsupported || second.unsupported) floatEnv.flags |= FLOAT_FLAG.INVALID;
+  else order = compare(first, second, signaling);
   setConditionCodes(fpu, CONDITION_BITS[order]!);
   return order;
 }
@@ -240,12 +267,15 @@ function escapeD9Memory(state: CpuState, fpu: Uint32Array, sub: number, linear: 
       beginX87(fpu);
       if (second.denormal) floatEnv.flags |= FLOAT_FLAG.DENORMAL;
       packLoaded();
-      return push(fpu);
+      push(fpu);
+      return;
     case 2:
     case 3:
-      return storeReal(state, fpu, linear, 4, sub === 3);
+      storeReal(state, fpu, linear, 4, sub === 3);
+      return;
     case 4:
-      return loadEnvironment(state, linear);
+      loadEnvironment(state, linear);
+      return;
     case 5: {
       const value = readMemory(state, linear, 2);
       if (state.exceptionVector >= 0) return;
@@ -254,7 +284,8 @@ function escapeD9Memory(state: CpuState, fpu: Uint32Array, sub: number, linear: 
       return;
     }
     case 6:
-      return storeEnvironment(state, linear);
+      storeEnvironment(state, linear);
+      return;
     default:
       writeMemory(state, linear, 2, fpu[FPU.FCW]!);
   }
@@ -266,12 +297,15 @@ function escapeDBMemory(state: CpuState, fpu: Uint32Array, sub: number, linear: 
       if (!loadOperand(state, linear, OPERAND_KIND.INT32)) return;
       beginX87(fpu);
       packLoaded();
-      return push(fpu);
+      push(fpu);
+      return;
     case 1:
-      return storeInteger(state, fpu, linear, 32, true, true);
+      storeInteger(state, fpu, linear, 32, true, true);
+      return;
     case 2:
     case 3:
-      return storeInteger(state, fpu, linear, 32, false, sub === 3);
+      storeInteger(state, fpu, linear, 32, false, sub === 3);
+      return;
     case 5: {
       const low = readMemory64(state, linear);
       const high = state.high;
@@ -281,10 +315,12 @@ function escapeDBMemory(state: CpuState, fpu: Uint32Array, sub: number, linear: 
       packed.w0 = low;
       packed.w1 = high;
       packed.se = exponent;
-      return push(fpu);
+      push(fpu);
+      return;
     }
     default:
-      return storeExtended(state, fpu, linear);
+      storeExtended(state, fpu, linear);
+      return;
   }
 }
 
@@ -295,14 +331,18 @@ function escapeDDMemory(state: CpuState, fpu: Uint32Array, sub: number, linear: 
       beginX87(fpu);
       if (second.denormal) floatEnv.flags |= FLOAT_FLAG.DENORMAL;
       packLoaded();
-      return push(fpu);
+      push(fpu);
+      return;
     case 1:
-      return storeInteger(state, fpu, linear, 64, true, true);
+      storeInteger(state, fpu, linear, 64, true, true);
+      return;
     case 2:
     case 3:
-      return storeReal(state, fpu, linear, 8, sub === 3);
+      storeReal(state, fpu, linear, 8, sub === 3);
+      return;
     case 4:
-      return loadState(state, linear);
+      loadState(state, linear);
+      return;
     case 6:
       if (storeState(state, linear)) resetFpu(fpu);
       return;
@@ -317,26 +357,33 @@ function escapeDFMemory(state: CpuState, fpu: Uint32Array, sub: number, linear: 
       if (!loadOperand(state, linear, OPERAND_KIND.INT16)) return;
       beginX87(fpu);
       packLoaded();
-      return push(fpu);
+      push(fpu);
+      return;
     case 1:
-      return storeInteger(state, fpu, linear, 16, true, true);
+      storeInteger(state, fpu, linear, 16, true, true);
+      return;
     case 2:
     case 3:
-      return storeInteger(state, fpu, linear, 16, false, sub === 3);
+      storeInteger(state, fpu, linear, 16, false, sub === 3);
+      return;
     case 4:
-      return loadBcd(state, fpu, linear);
+      loadBcd(state, fpu, linear);
+      return;
     case 5: {
       const low = readMemory64(state, linear);
       if (state.exceptionVector >= 0) return;
       beginX87(fpu);
       fromInteger(second, low, state.high, 64, true);
       packLoaded();
-      return push(fpu);
+      push(fpu);
+      return;
     }
     case 6:
-      return storeBcd(state, fpu, linear);
+      storeBcd(state, fpu, linear);
+      return;
     default:
-      return storeInteger(state, fpu, linear, 64, false, true);
+      storeInteger(state, fpu, linear, 64, false, true);
+      return;
   }
 }
 
@@ -459,7 +506,8 @@ function storeBcd(state: CpuState, fpu: Uint32Array, linear: number): void {
     }
     // |value| < 10^18 = 0x0DE0B6B3_A7640000
     valid =
-      (floatEnv.flags & FLOAT_FLAG.INVALID) === 0 && (high < 0x0de0b6b3 || (high === 0x0de0b6b3 && low < 0xa7640000));
+      (floatEnv.flags & FLOAT_FLAG.INVALID) === 0 &&
+      (high < 0x0de0b6b3 || (high === 0x0de0b6b3 && low < 0xa7640000));
     if (!valid) floatEnv.flags = (floatEnv.flags | FLOAT_FLAG.INVALID) & ~FLOAT_FLAG.INEXACT;
   }
   if (!finishX87(fpu)) return;
@@ -491,36 +539,59 @@ function storeBcd(state: CpuState, fpu: Uint32Array, linear: number): void {
 
 // ---- register forms ----
 
-function registerForm(state: CpuState, fpu: Uint32Array, escape: number, sub: number, index: number): void {
-  switch (escape) {
+function registerForm(
+  state: CpuState,
+  fpu: Uint32Array,
+  escapeIndex: number,
+  sub: number,
+  index: number,
+): void {
+  switch (escapeIndex) {
     case 0:
-      return arithmeticRegister(fpu, sub, 0, index, false);
+      arithmeticRegister(fpu, sub, 0, index, false);
+      return;
     case 4:
-      return arithmeticRegister(fpu, sub >= 4 ? sub ^ 1 : sub, index, 0, false);
+      arithmeticRegister(fpu, sub >= 4 ? sub ^ 1 : sub, index, 0, false);
+      return;
     case 6:
-      if (sub === ARITHMETIC.COMP) return compareRegisters(state, fpu, 1, true, 2, false);
-      return arithmeticRegister(fpu, sub >= 4 ? sub ^ 1 : sub, index, 0, true);
+      if (sub === ARITHMETIC.COMP) {
+        compareRegisters(state, fpu, 1, true, 2, false);
+        return;
+      }
+      arithmeticRegister(fpu, sub >= 4 ? sub ^ 1 : sub, index, 0, true);
+      return;
     case 1:
-      return escapeD9Register(state, fpu, sub, index);
+      escapeD9Register(fpu, sub, index);
+      return;
     case 2:
-      if (sub === 5) return compareRegisters(state, fpu, 1, false, 2, false);
-      return conditionalMove(state, fpu, FCMOV_CONDITIONS[sub]!, index);
+      if (sub === 5) {
+        compareRegisters(state, fpu, 1, false, 2, false);
+        return;
+      }
+      conditionalMove(state, fpu, FCMOV_CONDITIONS[sub]!, index);
+      return;
     case 3:
-      if (sub < 4) return conditionalMove(state, fpu, FCMOV_CONDITIONS[sub]! ^ 1, index);
+      if (sub < 4) {
+        conditionalMove(state, fpu, FCMOV_CONDITIONS[sub]! ^ 1, index);
+        return;
+      }
       if (sub === 4) {
         if (index === 2) fpu[FPU.FSW] = fpu[FPU.FSW]! & ~(0xff | FSW.BUSY);
         else if (index === 3) resetFpu(fpu);
         return;
       }
-      return compareRegisters(state, fpu, index, sub === 6, 0, true);
+      compareRegisters(state, fpu, index, sub === 6, 0, true);
+      return;
     case 5:
-      return escapeDDRegister(state, fpu, sub, index);
+      escapeDDRegister(state, fpu, sub, index);
+      return;
     default:
       if (sub === 4) {
         writeRegister(state, 0, 2, fpu[FPU.FSW]!, 0);
         return;
       }
-      return compareRegisters(state, fpu, index, sub === 6, 1, true);
+      compareRegisters(state, fpu, index, sub === 6, 1, true);
+      return;
   }
 }
 
@@ -528,7 +599,13 @@ function registerForm(state: CpuState, fpu: Uint32Array, escape: number, sub: nu
 const FCMOV_CONDITIONS = [2, 4, 6, 10];
 
 /** ST(destination) = ST(destination) op ST(other) (sub: ARITHMETIC, already in destination-relative form). */
-function arithmeticRegister(fpu: Uint32Array, sub: number, destination: number, other: number, popAfter: boolean): void {
+function arithmeticRegister(
+  fpu: Uint32Array,
+  sub: number,
+  destination: number,
+  other: number,
+  popAfter: boolean,
+): void {
   beginX87(fpu);
   if (sub === ARITHMETIC.COM || sub === ARITHMETIC.COMP) {
     if (isEmpty(fpu, 0) || isEmpty(fpu, other === 0 ? destination : other)) {
@@ -622,7 +699,8 @@ function escapeDDRegister(state: CpuState, fpu: Uint32Array, sub: number, index:
       if (sub === 3) pop(fpu);
       return;
     default:
-      return compareRegisters(state, fpu, index, false, sub === 5 ? 1 : 0, false);
+      compareRegisters(state, fpu, index, false, sub === 5 ? 1 : 0, false);
+      return;
   }
 }
 
@@ -636,19 +714,22 @@ const CONSTANTS: readonly (readonly number[])[] = [
   [0xb17217f7, 0xd1cf79ab, 0xc9e3b398, -1],
 ];
 
-function escapeD9Register(state: CpuState, fpu: Uint32Array, sub: number, index: number): void {
+function escapeD9Register(fpu: Uint32Array, sub: number, index: number): void {
   switch (sub) {
     case 0:
       beginX87(fpu);
       if (isEmpty(fpu, index)) stackFault(fpu, false);
       else copyRegisterToPacked(fpu, index);
-      return push(fpu);
+      push(fpu);
+      return;
     case 1:
-      return exchange(fpu, index);
+      exchange(fpu, index);
+      return;
     case 2:
       return;
     case 4:
-      return signOrTest(fpu, index);
+      signOrTest(fpu, index);
+      return;
     case 5: {
       beginX87(fpu);
       if (index === 6) packSpecial(0, false, 80);
@@ -661,7 +742,8 @@ function escapeD9Register(state: CpuState, fpu: Uint32Array, sub: number, index:
         // Loading a constant is not an inexact operation.
         floatEnv.flags = 0;
       }
-      return push(fpu);
+      push(fpu);
+      return;
     }
     case 6:
       if (index === 6 || index === 7) {
@@ -669,14 +751,23 @@ function escapeD9Register(state: CpuState, fpu: Uint32Array, sub: number, index:
         incrementTop(fpu, index === 6 ? -1 : 1);
         return;
       }
-      return executeX87Function(fpu, sub, index);
+      executeX87Function(fpu, sub, index);
+      return;
     default:
-      if (index === 2) return unary(fpu, false, (value) => squareRoot(value, precisionFormat(fpu)));
-      if (index === 4)
-        return unary(fpu, true, (value) =>
-          value.cls === FINITE ? roundToIntegral(value, roundingControl(fpu), FLOAT80, false) : roundValue(value, FLOAT80),
+      if (index === 2) {
+        unary(fpu, false, (value) => squareRoot(value, precisionFormat(fpu)));
+        return;
+      }
+      if (index === 4) {
+        unary(fpu, true, (value) =>
+          value.cls === FINITE
+            ? roundToIntegral(value, roundingControl(fpu), FLOAT80, false)
+            : roundValue(value, FLOAT80),
         );
-      return executeX87Function(fpu, sub, index);
+        return;
+      }
+      executeX87Function(fpu, sub, index);
+      return;
   }
 }
 
@@ -724,7 +815,10 @@ function exchange(fpu: Uint32Array, index: number): void {
 
 /** D9 E0 FCHS, E1 FABS, E4 FTST, E5 FXAM. */
 function signOrTest(fpu: Uint32Array, index: number): void {
-  if (index === 5) return examine(fpu);
+  if (index === 5) {
+    examine(fpu);
+    return;
+  }
   beginX87(fpu);
   if (isEmpty(fpu, 0)) {
     stackFault(fpu, false);
@@ -761,5 +855,3 @@ function examine(fpu: Uint32Array): void {
   }
   setConditionCodes(fpu, bits | (sign !== 0 ? FSW.C1 : 0));
 }
-
-

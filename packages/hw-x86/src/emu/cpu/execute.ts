@@ -74,7 +74,6 @@ import {
   executeSseMovmsk,
   executeSseScalarMove,
 } from "./exec-sse-float";
-import { executeX87 } from "./exec-x87";
 import { executeString as executeStringImport } from "./exec-string";
 import {
   executeDivide as executeDivideImport,
@@ -84,6 +83,7 @@ import {
   executeShift as executeShiftImport,
   executeSignExtendAccumulator as executeSignExtendAccumulatorImport,
 } from "./exec-wide";
+import { executeX87 } from "./exec-x87";
 import { readSized as readSizedImport, writeSized as writeSizedImport } from "./memory";
 import { linearFromHalves as linearFromHalvesImport, writeRegister as writeRegisterImport } from "./operands";
 import { OP as OPImport, PREFIX as PREFIXImport } from "./ops";

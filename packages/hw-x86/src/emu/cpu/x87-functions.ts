@@ -15,9 +15,11 @@
  * differences of 64 or more removes 32 + (difference mod 32) bits per step.
  * Precision control does not apply to these instructions.
  */
+
+import { FPU } from "../../interfaces/cpu-context";
+import { dd, ddAdd, ddDiv, ddMul, ddSeries, ddSqrt, SERIES } from "../fpu/double-double";
 import { add, propagateNaN, roundValue } from "../fpu/float-arith";
 import { integerResult, toInteger } from "../fpu/float-convert";
-import { dd, ddAdd, ddDiv, ddMul, ddSeries, ddSqrt, SERIES } from "../fpu/double-double";
 import {
   FLOAT_CLASS,
   FLOAT_FLAG,
@@ -30,11 +32,10 @@ import {
   unpack64,
 } from "../fpu/float-format";
 import { floatEnv, roundPack, W } from "../fpu/round-pack";
-import { FPU } from "../../interfaces/cpu-context";
 import {
   beginX87,
-  finishX87,
   FSW,
+  finishX87,
   isEmpty,
   pop,
   pushSlot,
@@ -53,9 +54,9 @@ const partLow = new Unpacked();
 const bits = new Float64Array(1);
 const bitWords = new Uint32Array(bits.buffer);
 
-const PI_HIGH = 3.141592653589793;
+const PI_HIGH = Math.PI;
 const PI_LOW = 1.2246467991473532e-16;
-const LN2_HIGH = 0.6931471805599453;
+const LN2_HIGH = Math.LN2;
 const LN2_LOW = 2.3190468138462996e-17;
 
 /** D9 F0–FF except FSQRT, FRNDINT, FDECSTP, FINCSTP (sub 6 or 7, index = ModRM.rm). */
@@ -63,29 +64,41 @@ export function executeX87Function(fpu: Uint32Array, sub: number, index: number)
   const code = (sub - 6) * 8 + index;
   switch (code) {
     case 0:
-      return unaryFunction(fpu, twoToXMinusOne);
+      unaryFunction(fpu, twoToXMinusOne);
+      return;
     case 1:
-      return binaryFunction(fpu, logarithm, false);
+      binaryFunction(fpu, logarithm, false);
+      return;
     case 2:
-      return trigonometric(fpu, TRIG.TAN);
+      trigonometric(fpu, TRIG.TAN);
+      return;
     case 3:
-      return binaryFunction(fpu, arcTangent, false);
+      binaryFunction(fpu, arcTangent, false);
+      return;
     case 4:
-      return extract(fpu);
+      extract(fpu);
+      return;
     case 5:
-      return partialRemainder(fpu, true);
+      partialRemainder(fpu, true);
+      return;
     case 8:
-      return partialRemainder(fpu, false);
+      partialRemainder(fpu, false);
+      return;
     case 9:
-      return binaryFunction(fpu, logarithm, true);
+      binaryFunction(fpu, logarithm, true);
+      return;
     case 11:
-      return trigonometric(fpu, TRIG.SINCOS);
+      trigonometric(fpu, TRIG.SINCOS);
+      return;
     case 13:
-      return binaryFunction(fpu, scale, false);
+      binaryFunction(fpu, scale, false);
+      return;
     case 14:
-      return trigonometric(fpu, TRIG.SIN);
+      trigonometric(fpu, TRIG.SIN);
+      return;
     default:
-      return trigonometric(fpu, TRIG.COS);
+      trigonometric(fpu, TRIG.COS);
+      return;
   }
 }
 
@@ -140,13 +153,20 @@ function unaryFunction(fpu: Uint32Array, compute: () => void): void {
 
 /** 2^x − 1 (defined for −1 ≤ x ≤ 1). */
 function twoToXMinusOne(): void {
-  if (x.cls === ZERO) return packSpecial(x.sign, false, 80);
+  if (x.cls === ZERO) {
+    packSpecial(x.sign, false, 80);
+    return;
+  }
   if (x.cls === INFINITY) {
-    if (x.sign === 0) return packSpecial(0, true, 80);
+    if (x.sign === 0) {
+      packSpecial(0, true, 80);
+      return;
+    }
     W.w2 = 0x80000000;
     W.w1 = 0;
     W.w0 = 0;
-    return roundPack(1, 0, FLOAT80);
+    roundPack(1, 0, FLOAT80);
+    return;
   }
   significand(x);
   const high = dd.hi;
@@ -154,7 +174,8 @@ function twoToXMinusOne(): void {
   if (x.exp < -70) {
     // 2^x − 1 = x·ln 2 · (1 + x·ln2/2 + …): the correction is below 2^-71.
     ddMul(high, low, LN2_HIGH, LN2_LOW);
-    return packDoubleDouble(dd.hi, dd.lo, x.exp, x.sign !== 0);
+    packDoubleDouble(dd.hi, dd.lo, x.exp, x.sign !== 0);
+    return;
   }
   const scale = 2 ** x.exp;
   ddMul(high * scale, low * scale, LN2_HIGH, LN2_LOW);
@@ -191,19 +212,33 @@ function logarithm(plusOne: boolean): void {
   const ySign = y.sign;
   if (plusOne) {
     if (x.cls === ZERO) {
-      if (y.cls === INFINITY) return invalidResult();
-      return packSpecial(x.sign ^ ySign, false, 80);
+      if (y.cls === INFINITY) {
+        invalidResult();
+        return;
+      }
+      packSpecial(x.sign ^ ySign, false, 80);
+      return;
     }
-    if (x.cls === INFINITY || (x.sign !== 0 && x.exp >= 0)) return invalidResult();
-    if (y.cls === ZERO) return packSpecial(x.sign ^ ySign, false, 80);
-    if (y.cls === INFINITY) return packSpecial(x.sign ^ ySign, true, 80);
+    if (x.cls === INFINITY || (x.sign !== 0 && x.exp >= 0)) {
+      invalidResult();
+      return;
+    }
+    if (y.cls === ZERO) {
+      packSpecial(x.sign ^ ySign, false, 80);
+      return;
+    }
+    if (y.cls === INFINITY) {
+      packSpecial(x.sign ^ ySign, true, 80);
+      return;
+    }
     significand(x);
     const xHigh = dd.hi;
     const xLow = dd.lo;
     if (x.exp < -70) {
       // log2(1 + x) = x / ln 2 · (1 − x/2 + …).
       ddDiv(xHigh, xLow, LN2_HIGH, LN2_LOW);
-      return multiplyByY(dd.hi, dd.lo, x.exp, x.sign);
+      multiplyByY(dd.hi, dd.lo, x.exp, x.sign);
+      return;
     }
     const scale = 2 ** x.exp;
     const valueHigh = x.sign !== 0 ? -xHigh * scale : xHigh * scale;
@@ -213,26 +248,48 @@ function logarithm(plusOne: boolean): void {
     ddDiv(valueHigh, valueLow, dd.hi, dd.lo);
     ddSeries(dd.hi, dd.lo, SERIES.ATANH);
     ddDiv(dd.hi * 2, dd.lo * 2, LN2_HIGH, LN2_LOW);
-    return multiplyByY(dd.hi, dd.lo, 0, 0);
+    multiplyByY(dd.hi, dd.lo, 0, 0);
+    return;
   }
-  if (x.sign !== 0 && x.cls !== ZERO) return invalidResult();
+  if (x.sign !== 0 && x.cls !== ZERO) {
+    invalidResult();
+    return;
+  }
   if (x.cls === ZERO) {
-    if (y.cls === ZERO) return invalidResult();
+    if (y.cls === ZERO) {
+      invalidResult();
+      return;
+    }
     if (y.cls !== INFINITY) floatEnv.flags |= FLOAT_FLAG.DIVIDE_BY_ZERO;
-    return packSpecial(ySign ^ 1, true, 80);
+    packSpecial(ySign ^ 1, true, 80);
+    return;
   }
   if (x.cls === INFINITY) {
-    if (y.cls === ZERO) return invalidResult();
-    return packSpecial(ySign, true, 80);
+    if (y.cls === ZERO) {
+      invalidResult();
+      return;
+    }
+    packSpecial(ySign, true, 80);
+    return;
   }
   const isOne = x.exp === 0 && x.hi === 0x80000000 && x.lo === 0;
   if (isOne) {
-    if (y.cls === INFINITY) return invalidResult();
-    return packSpecial(ySign, false, 80);
+    if (y.cls === INFINITY) {
+      invalidResult();
+      return;
+    }
+    packSpecial(ySign, false, 80);
+    return;
   }
   const below = x.exp < 0;
-  if (y.cls === ZERO) return packSpecial(ySign ^ (below ? 1 : 0), false, 80);
-  if (y.cls === INFINITY) return packSpecial(ySign ^ (below ? 1 : 0), true, 80);
+  if (y.cls === ZERO) {
+    packSpecial(ySign ^ (below ? 1 : 0), false, 80);
+    return;
+  }
+  if (y.cls === INFINITY) {
+    packSpecial(ySign ^ (below ? 1 : 0), true, 80);
+    return;
+  }
   // x = m·2^e with m in [√½, √2): log2 x = e + 2·atanh((m − 1)/(m + 1)) / ln 2.
   significand(x);
   let mHigh = dd.hi;
@@ -266,17 +323,37 @@ function arcTangent(): void {
   const negative = y.sign !== 0;
   const xNegative = x.sign !== 0;
   if (y.cls === ZERO) {
-    if (!xNegative) return packSpecial(y.sign, false, 80);
-    return packDoubleDouble(PI_HIGH, PI_LOW, 0, negative);
+    if (!xNegative) {
+      packSpecial(y.sign, false, 80);
+      return;
+    }
+    packDoubleDouble(PI_HIGH, PI_LOW, 0, negative);
+    return;
   }
   if (y.cls === INFINITY) {
-    if (x.cls === INFINITY) return packDoubleDouble(xNegative ? PI_HIGH * 0.75 : PI_HIGH * 0.25, xNegative ? PI_LOW * 0.75 : PI_LOW * 0.25, 0, negative);
-    return packDoubleDouble(PI_HIGH / 2, PI_LOW / 2, 0, negative);
+    if (x.cls === INFINITY) {
+      packDoubleDouble(
+        xNegative ? PI_HIGH * 0.75 : PI_HIGH * 0.25,
+        xNegative ? PI_LOW * 0.75 : PI_LOW * 0.25,
+        0,
+        negative,
+      );
+      return;
+    }
+    packDoubleDouble(PI_HIGH / 2, PI_LOW / 2, 0, negative);
+    return;
   }
-  if (x.cls === ZERO) return packDoubleDouble(PI_HIGH / 2, PI_LOW / 2, 0, negative);
+  if (x.cls === ZERO) {
+    packDoubleDouble(PI_HIGH / 2, PI_LOW / 2, 0, negative);
+    return;
+  }
   if (x.cls === INFINITY) {
-    if (!xNegative) return packSpecial(y.sign, false, 80);
-    return packDoubleDouble(PI_HIGH, PI_LOW, 0, negative);
+    if (!xNegative) {
+      packSpecial(y.sign, false, 80);
+      return;
+    }
+    packDoubleDouble(PI_HIGH, PI_LOW, 0, negative);
+    return;
   }
   // |y| / |x| = (my / mx) · 2^(ey − ex)
   significand(y);
@@ -289,10 +366,14 @@ function arcTangent(): void {
   const exponent = y.exp - x.exp;
   if (exponent < -70) {
     // atan r = r − r³/3 …; with x < 0 the result is π − r.
-    if (!xNegative) return packDoubleDouble(ratioHigh, ratioLow, exponent, negative);
+    if (!xNegative) {
+      packDoubleDouble(ratioHigh, ratioLow, exponent, negative);
+      return;
+    }
     const scale = exponent < -1000 ? 0 : 2 ** exponent;
     ddAdd(PI_HIGH, PI_LOW, -ratioHigh * scale, -ratioLow * scale);
-    return packDoubleDouble(dd.hi, dd.lo, 0, negative);
+    packDoubleDouble(dd.hi, dd.lo, 0, negative);
+    return;
   }
   let angleHigh: number;
   let angleLow: number;
@@ -354,13 +435,24 @@ function scale(): void {
   // Here x = ST0 (the value), y = ST1 (the scale).
   if (y.cls === INFINITY) {
     if (y.sign !== 0) {
-      if (x.cls === INFINITY) return invalidResult();
-      return packSpecial(x.sign, false, 80);
+      if (x.cls === INFINITY) {
+        invalidResult();
+        return;
+      }
+      packSpecial(x.sign, false, 80);
+      return;
     }
-    if (x.cls === ZERO) return invalidResult();
-    return packSpecial(x.sign, true, 80);
+    if (x.cls === ZERO) {
+      invalidResult();
+      return;
+    }
+    packSpecial(x.sign, true, 80);
+    return;
   }
-  if (x.cls !== FINITE) return roundValue(x, FLOAT80);
+  if (x.cls !== FINITE) {
+    roundValue(x, FLOAT80);
+    return;
+  }
   let shift = 0;
   if (y.cls === FINITE) {
     if (y.exp > 30) shift = y.sign !== 0 ? -(2 ** 31) : 2 ** 31;

@@ -14,9 +14,20 @@
  * unless a handler clears the flags).
  */
 import { FPU } from "../../interfaces/cpu-context";
-import { FLOAT_FLAG, FLOAT80, NAN_RULE, FLOAT80_DOUBLE, FLOAT80_SINGLE, type FloatFormat, packed, packIndefinite, type Unpacked, unpack80 } from "../fpu/float-format";
-import { beginOperation, floatEnv } from "../fpu/round-pack";
 import { nanSelection } from "../fpu/float-arith";
+import {
+  FLOAT_FLAG,
+  FLOAT80,
+  FLOAT80_DOUBLE,
+  FLOAT80_SINGLE,
+  type FloatFormat,
+  NAN_RULE,
+  packed,
+  packIndefinite,
+  type Unpacked,
+  unpack80,
+} from "../fpu/float-format";
+import { beginOperation, floatEnv } from "../fpu/round-pack";
 
 /** FSW bits (SDM vol 1 figure 8-4). */
 export const FSW = {

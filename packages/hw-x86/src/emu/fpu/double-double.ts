@@ -131,14 +131,16 @@ export function ddSeries(xh: number, xl: number, series: number): void {
       termHigh = dd.hi;
       termLow = dd.lo;
     } else {
-      const divisor = series === SERIES.SIN ? 2 * k * (2 * k + 1) : series === SERIES.COS ? (2 * k - 1) * (2 * k) : k + 1;
+      const divisor =
+        series === SERIES.SIN ? 2 * k * (2 * k + 1) : series === SERIES.COS ? (2 * k - 1) * (2 * k) : k + 1;
       ddDiv(dd.hi, dd.lo, divisor, 0);
       runHigh = dd.hi;
       runLow = dd.lo;
       termHigh = dd.hi;
       termLow = dd.lo;
     }
-    const negative = (series === SERIES.SIN || series === SERIES.COS || series === SERIES.ATAN) && k % 2 === 1;
+    const negative =
+      (series === SERIES.SIN || series === SERIES.COS || series === SERIES.ATAN) && k % 2 === 1;
     if (series === SERIES.SIN || series === SERIES.COS) {
       // The running term carries its own sign: flip it every step.
       runHigh = -runHigh;

@@ -33,8 +33,8 @@ export const nanSelection = { rule: NAN_RULE.FIRST_OPERAND as number };
 /** Raises IE for any SNaN among the operands and packs the NaN result. */
 export function propagateNaN(a: Unpacked, b: Unpacked | null, encoding: number): void {
   const aNaN = a.cls === NAN;
-  const bNaN = b !== null && b.cls === NAN;
-  if (a.isSignalingNaN || (b !== null && b.isSignalingNaN)) floatEnv.flags |= FLOAT_FLAG.INVALID;
+  const bNaN = b?.cls === NAN;
+  if (a.isSignalingNaN || b?.isSignalingNaN) floatEnv.flags |= FLOAT_FLAG.INVALID;
   let pick: Unpacked = aNaN ? a : b!;
   if (aNaN && bNaN && nanSelection.rule === NAN_RULE.LARGER_SIGNIFICAND) {
     const aQuiet = !a.isSignalingNaN;
@@ -67,7 +67,7 @@ function invalid(encoding: number): void {
 }
 
 function noteDenormals(a: Unpacked, b: Unpacked | null): void {
-  if (a.denormal || (b !== null && b.denormal)) floatEnv.flags |= FLOAT_FLAG.DENORMAL;
+  if (a.denormal || b?.denormal) floatEnv.flags |= FLOAT_FLAG.DENORMAL;
 }
 
 /** Rounds one finite or special value to `format` (FST, CVTSD2SS, a precision-controlled result). */

@@ -6,7 +6,14 @@
  * integer indefinite (the most negative value) and raise IE (SDM vol 1
  * §4.8.3.5 and §11.5.2.1).
  */
-import { FLOAT_CLASS, FLOAT_FLAG, type FloatFormat, packSpecial, ROUNDING, type Unpacked } from "./float-format";
+import {
+  FLOAT_CLASS,
+  FLOAT_FLAG,
+  type FloatFormat,
+  packSpecial,
+  ROUNDING,
+  type Unpacked,
+} from "./float-format";
 import { floatEnv, normalizeWindow, roundPack, shiftRightJam, W } from "./round-pack";
 
 const TWO_32 = 4294967296;
@@ -175,7 +182,7 @@ export function compare(a: Unpacked, b: Unpacked, signaling: boolean): number {
   }
   const magnitude = compareMagnitude(a, b);
   if (magnitude === 0) return ORDER.EQUAL;
-  return (magnitude > 0) !== (a.sign !== 0) ? ORDER.GREATER : ORDER.LESS;
+  return magnitude > 0 !== (a.sign !== 0) ? ORDER.GREATER : ORDER.LESS;
 }
 
 /** |a| vs |b| for non-NaN values of any class (zero < finite < infinity). */

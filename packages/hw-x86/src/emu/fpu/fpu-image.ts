@@ -62,7 +62,8 @@ export function fullTagWord(fpu: Uint32Array): number {
 export function abridgedTagWord(fpu: Uint32Array): number {
   const stored = fpu[FPU.FTW]!;
   let byte = 0;
-  for (let physical = 0; physical < 8; physical++) if (((stored >>> (physical * 2)) & 3) !== 3) byte |= 1 << physical;
+  for (let physical = 0; physical < 8; physical++)
+    if (((stored >>> (physical * 2)) & 3) !== 3) byte |= 1 << physical;
   return byte;
 }
 
@@ -117,7 +118,8 @@ export function writeFxsaveImage(context: CpuContext, view: DataView, withSse: b
   view.setUint32(FXSAVE_LAYOUT.MXCSR, context.mxcsr, true);
   view.setUint32(FXSAVE_LAYOUT.MXCSR_MASK, MXCSR_MASK, true);
   const xmm = context.xmm;
-  for (let word = 0; word < xmm.length; word++) view.setUint32(FXSAVE_LAYOUT.XMM0 + word * 4, xmm[word]!, true);
+  for (let word = 0; word < xmm.length; word++)
+    view.setUint32(FXSAVE_LAYOUT.XMM0 + word * 4, xmm[word]!, true);
 }
 
 /** True when the image's MXCSR has only supported bits (FXRSTOR raises #GP(0) otherwise). */
@@ -140,7 +142,8 @@ export function readFxsaveImage(view: DataView, context: CpuContext, withSse: bo
   if (!withSse) return;
   context.mxcsr = view.getUint32(FXSAVE_LAYOUT.MXCSR, true);
   const xmm = context.xmm;
-  for (let word = 0; word < xmm.length; word++) xmm[word] = view.getUint32(FXSAVE_LAYOUT.XMM0 + word * 4, true);
+  for (let word = 0; word < xmm.length; word++)
+    xmm[word] = view.getUint32(FXSAVE_LAYOUT.XMM0 + word * 4, true);
 }
 
 export { FTW_EMPTY };

@@ -14,13 +14,7 @@
  * whenever the result is tiny (then the caller traps and writes nothing);
  * SSE's flush-to-zero replaces a tiny result by ±0 and raises UE and PE.
  */
-import {
-  FLOAT_FLAG,
-  type FloatFormat,
-  packed,
-  packSpecial,
-  ROUNDING,
-} from "./float-format";
+import { FLOAT_FLAG, type FloatFormat, packed, packSpecial, ROUNDING } from "./float-format";
 
 /** The 96-bit intermediate (see the file header). */
 export const W = { w2: 0, w1: 0, w0: 0 };
@@ -232,7 +226,9 @@ function packOverflow(sign: number, format: FloatFormat): void {
   floatEnv.flags |= FLOAT_FLAG.OVERFLOW | FLOAT_FLAG.INEXACT;
   const mode = floatEnv.rounding;
   const toInfinity =
-    mode === ROUNDING.NEAREST || (mode === ROUNDING.UP && sign === 0) || (mode === ROUNDING.DOWN && sign !== 0);
+    mode === ROUNDING.NEAREST ||
+    (mode === ROUNDING.UP && sign === 0) ||
+    (mode === ROUNDING.DOWN && sign !== 0);
   floatEnv.roundedUp = toInfinity;
   if (toInfinity) {
     packSpecial(sign, true, format.encoding);

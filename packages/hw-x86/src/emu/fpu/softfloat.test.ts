@@ -1,8 +1,20 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { add, divide, multiply, roundValue, squareRoot } from "./float-arith";
-import { compare, fromInteger, ORDER, toInteger, integerResult } from "./float-convert";
-import { FLOAT_FLAG, FLOAT32, type FloatFormat, FLOAT64, FLOAT80, packed, ROUNDING, Unpacked, unpack32, unpack64, unpack80 } from "./float-format";
+import { compare, fromInteger, integerResult, ORDER, toInteger } from "./float-convert";
+import {
+  FLOAT_FLAG,
+  FLOAT32,
+  FLOAT64,
+  FLOAT80,
+  type FloatFormat,
+  packed,
+  ROUNDING,
+  Unpacked,
+  unpack32,
+  unpack64,
+  unpack80,
+} from "./float-format";
 import { beginOperation, floatEnv } from "./round-pack";
 
 const f64 = new Float64Array(1);
@@ -38,11 +50,26 @@ function same(actual: number, expected: number): boolean {
 const doubles = fc.oneof(
   fc.double(),
   fc.double({ min: -1e-300, max: 1e-300 }),
-  fc.constantFrom(0, -0, Infinity, -Infinity, Number.MIN_VALUE, -Number.MIN_VALUE, 2 ** -1022, Number.MAX_VALUE, 1, 3),
+  fc.constantFrom(
+    0,
+    -0,
+    Infinity,
+    -Infinity,
+    Number.MIN_VALUE,
+    -Number.MIN_VALUE,
+    2 ** -1022,
+    Number.MAX_VALUE,
+    1,
+    3,
+  ),
 );
 
 describe("software floating point against the host's binary64 (round to nearest)", () => {
-  const ops: [string, (x: number, y: number) => number, (x: Unpacked, y: Unpacked, f: FloatFormat) => void][] = [
+  const ops: [
+    string,
+    (x: number, y: number) => number,
+    (x: Unpacked, y: Unpacked, f: FloatFormat) => void,
+  ][] = [
     ["add", (x, y) => x + y, (x, y, f) => add(x, y, false, f)],
     ["sub", (x, y) => x - y, (x, y, f) => add(x, y, true, f)],
     ["mul", (x, y) => x * y, (x, y, f) => multiply(x, y, f)],
@@ -125,7 +152,14 @@ describe("software floating point against the host's binary64 (round to nearest)
         load64(a, x);
         load64(b, y);
         const order = compare(a, b, false);
-        const expected = Number.isNaN(x) || Number.isNaN(y) ? ORDER.UNORDERED : x < y ? ORDER.LESS : x > y ? ORDER.GREATER : ORDER.EQUAL;
+        const expected =
+          Number.isNaN(x) || Number.isNaN(y)
+            ? ORDER.UNORDERED
+            : x < y
+              ? ORDER.LESS
+              : x > y
+                ? ORDER.GREATER
+                : ORDER.EQUAL;
         expect(order).toBe(expected);
       }),
     );
@@ -193,6 +227,10 @@ describe("rounding modes, flags and the extended format", () => {
     expect([packed.se, packed.w1, packed.w0]).toEqual([0x3ffd, 0xaaaaaaaa, 0xaaaaaaab]);
     squareRoot(b, FLOAT80);
     // √3 = 1.b504f333f9de6484597d89b3754abe9f… (binary 1.1011101101100111…)
-    expect([packed.se, packed.w1.toString(16), packed.w0.toString(16)]).toEqual([0x3fff, "ddb3d742", "c265539e"]);
+    expect([packed.se, packed.w1.toString(16), packed.w0.toString(16)]).toEqual([
+      0x3fff,
+      "ddb3d742",
+      "c265539e",
+    ]);
   });
 });
