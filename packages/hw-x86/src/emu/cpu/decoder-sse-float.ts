@@ -31,7 +31,8 @@ const ARITHMETIC: Record<number, number> = {
   95: SSE_FLOAT.MAX,
 };
 
-function op(code: number, aux: number, size: number): boolean {
+/** Sets the decoded SSE instruction: `code` (OP), `aux`, memory operand `size`, with a ModRM byte. */
+export function sseOp(code: number, aux: number, size: number): boolean {
   state.op = code;
   state.aux = aux;
   state.size = size;
@@ -50,18 +51,18 @@ export function decodeSseFloat(opcode: number, prefix: number, isRegister: boole
       (prefix === PREFIX_66 || prefix === PREFIX_F2)
     )
       return false;
-    return op(OP.SSE_FLOAT, kind * 4 + lanes, MEMORY_BYTES[prefix]!);
+    return sseOp(OP.SSE_FLOAT, kind * 4 + lanes, MEMORY_BYTES[prefix]!);
   }
   switch (opcode) {
     case 0x10:
     case 0x11:
-      return op(OP.SSE_SCALAR_MOVE, opcode - 0x10, prefix === PREFIX_F3 ? 4 : 8);
+      return sseOp(OP.SSE_SCALAR_MOVE, opcode - 0x10, prefix === PREFIX_F3 ? 4 : 8);
     case 0x14:
     case 0x15: {
       if (prefix !== PREFIX_NONE && prefix !== PREFIX_66) return false;
       const single = prefix === PREFIX_NONE;
       const low = opcode === 0x14;
-      return op(
+      return sseOp(
         OP.SSE_BINARY,
         single ? (low ? SSE.UNPCKL32 : SSE.UNPCKH32) : low ? SSE.UNPCKL64 : SSE.UNPCKH64,
         16,
@@ -69,7 +70,7 @@ export function decodeSseFloat(opcode: number, prefix: number, isRegister: boole
     }
     case 0x2b:
       if ((prefix !== PREFIX_NONE && prefix !== PREFIX_66) || isRegister) return false;
-      return op(OP.SSE_STORE, 1, 16);
+      return sseOp(OP.SSE_STORE, 1, 16);
     case 0x2a:
       if (prefix !== PREFIX_F3 && prefix !== PREFIX_F2) return false;
       return convert(prefix === PREFIX_F3 ? SSE_CONVERT.CVTSI2SS : SSE_CONVERT.CVTSI2SD, wide, wide ? 8 : 4);
@@ -90,14 +91,14 @@ export function decodeSseFloat(opcode: number, prefix: number, isRegister: boole
     case 0x2e:
     case 0x2f:
       if (prefix !== PREFIX_NONE && prefix !== PREFIX_66) return false;
-      return op(
+      return sseOp(
         OP.SSE_COMPARE_FLAGS,
         (opcode === 0x2f ? COMPARE_FLAGS.SIGNALING : 0) | (prefix === PREFIX_66 ? COMPARE_FLAGS.DOUBLE : 0),
         prefix === PREFIX_66 ? 8 : 4,
       );
     case 0x50:
       if ((prefix !== PREFIX_NONE && prefix !== PREFIX_66) || !isRegister) return false;
-      return op(OP.SSE_MOVMSK, prefix, 4);
+      return sseOp(OP.SSE_MOVMSK, prefix, 4);
     case 0x5a:
       return convert(
         [SSE_CONVERT.CVTPS2PD, SSE_CONVERT.CVTPD2PS, SSE_CONVERT.CVTSS2SD, SSE_CONVERT.CVTSD2SS][prefix]!,
@@ -109,7 +110,7 @@ export function decodeSseFloat(opcode: number, prefix: number, isRegister: boole
       return convert([SSE_CONVERT.CVTDQ2PS, SSE_CONVERT.CVTPS2DQ, SSE_CONVERT.CVTTPS2DQ][prefix]!, false, 16);
     case 0xc2:
       state.imm = IMM.UBYTE;
-      return op(OP.SSE_COMPARE, lanes, MEMORY_BYTES[prefix]!);
+      return sseOp(OP.SSE_COMPARE, lanes, MEMORY_BYTES[prefix]!);
     case 0xe6:
       if (prefix === PREFIX_NONE) return false;
       return convert(
@@ -123,5 +124,5 @@ export function decodeSseFloat(opcode: number, prefix: number, isRegister: boole
 }
 
 function convert(id: number, wide: boolean, size: number): boolean {
-  return op(OP.SSE_CONVERT, id + (wide ? SSE_CONVERT_WIDE : 0), size);
+  return sseOp(OP.SSE_CONVERT, id + (wide ? SSE_CONVERT_WIDE : 0), size);
 }

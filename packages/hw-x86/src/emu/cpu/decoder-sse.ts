@@ -5,7 +5,7 @@
  * floating-point forms in decoder-sse-float.ts.
  */
 import { IMM, peekModrm, state } from "./decoder";
-import { decodeSseFloat } from "./decoder-sse-float";
+import { decodeSseFloat, sseOp } from "./decoder-sse-float";
 import { OP } from "./ops";
 import { HALF, SHUFFLE, SSE, SSE_60_76, SSE_D0_FF, SSE_MOVE } from "./sse-ops";
 
@@ -20,13 +20,7 @@ function mandatoryPrefix(): number {
   return state.operandSize16 ? P66 : NONE;
 }
 
-function sse(op: number, aux: number, size: number): boolean {
-  state.op = op;
-  state.aux = aux;
-  state.size = size;
-  state.modrm = true;
-  return true;
-}
+const sse = sseOp;
 
 function move(load: boolean, aligned: boolean): boolean {
   return sse(load ? OP.SSE_LOAD : OP.SSE_STORE, aligned ? SSE_MOVE.ALIGNED : 0, 16);
