@@ -42,6 +42,16 @@ import { setStatusFlags } from "./flags";
 import { probeWrite, writeMemory, writeMemory64 } from "./memory";
 import { operandAddress, readRm, writeRegister } from "./operands";
 import { OPERAND } from "./ops";
+import {
+  converted,
+  fastConvertFloat,
+  fastFloatLanes,
+  fastFromInteger,
+  fastMxcsr,
+  fastOperand,
+  fastOrder,
+  fastTruncate,
+} from "./sse-float-fast";
 import { COMPARE_FLAGS, FLOAT_LANES, SSE_CONVERT, SSE_CONVERT_WIDE, SSE_FLOAT } from "./sse-float-ops";
 import { source } from "./sse-lanes";
 
@@ -116,6 +126,7 @@ export function executeSseFloat(state: CpuState, cache: DecodedCache, slot: numb
   const reg = cache.reg[slot]!;
   const xmm = state.context.xmm;
   const count = laneCount(lanes);
+  if (fastMxcsr(state.context.mxcsr) && fastFloatLanes(kind, double, count, xmm, reg * 4, source.u32)) return;
   begin(state);
   for (let lane = 0; lane < count; lane++) {
     unpackLane(first, xmm, reg * 4, lane, double);
@@ -203,9 +214,13 @@ export function executeSseCompare(state: CpuState, cache: DecodedCache, slot: nu
   const count = laneCount(lanes);
   begin(state);
   for (let lane = 0; lane < count; lane++) {
-    unpackLane(first, state.context.xmm, reg * 4, lane, double);
-    unpackLane(second, source.u32, 0, lane, double);
-    const order = compare(first, second, signaling);
+    const at = reg * 4 + (double ? lane * 2 : lane);
+    let order = fastOrder(double, state.context.xmm, at, source.u32, double ? lane * 2 : lane);
+    if (order < 0) {
+      unpackLane(first, state.context.xmm, reg * 4, lane, double);
+      unpackLane(second, source.u32, 0, lane, double);
+      order = compare(first, second, signaling);
+    }
     const mask = predicateHolds(predicate, order) ? 0xffffffff : 0;
     packed.w0 = mask;
     packed.w1 = mask;
@@ -244,11 +259,14 @@ export function executeSseCompareFlags(state: CpuState, cache: DecodedCache, slo
   const aux = cache.aux[slot]!;
   const double = (aux & COMPARE_FLAGS.DOUBLE) !== 0;
   if (!loadSource(state, cache, slot, double ? 8 : 4, false)) return;
-  begin(state);
-  unpackLane(first, state.context.xmm, cache.reg[slot]! * 4, 0, double);
-  unpackLane(second, source.u32, 0, 0, double);
-  const order = compare(first, second, (aux & COMPARE_FLAGS.SIGNALING) !== 0);
-  if (!finish(state)) return;
+  let order = fastOrder(double, state.context.xmm, cache.reg[slot]! * 4, source.u32, 0);
+  if (order < 0) {
+    begin(state);
+    unpackLane(first, state.context.xmm, cache.reg[slot]! * 4, 0, double);
+    unpackLane(second, source.u32, 0, 0, double);
+    order = compare(first, second, (aux & COMPARE_FLAGS.SIGNALING) !== 0);
+    if (!finish(state)) return;
+  }
   setStatusFlags(state, STATUS_FLAGS, ORDER_FLAGS[order]!);
 }
 
@@ -305,9 +323,13 @@ export function executeSseConvert(state: CpuState, cache: DecodedCache, slot: nu
     const low = readRm(state, cache, slot, size);
     if (state.exceptionVector >= 0) return;
     const high = size === 8 ? state.high : 0;
+    const double = id === SSE_CONVERT.CVTSI2SD;
+    if (fastFromInteger(low, high, wide, double)) {
+      commitConverted(state, reg, double);
+      return;
+    }
     begin(state);
     fromInteger(first, low, high, wide ? 64 : 32, true);
-    const double = id === SSE_CONVERT.CVTSI2SD;
     roundValue(first, double ? FLOAT64 : FLOAT32);
     stageLane(0, double);
     if (!finish(state)) return;
@@ -315,6 +337,7 @@ export function executeSseConvert(state: CpuState, cache: DecodedCache, slot: nu
     return;
   }
   if (!loadSource(state, cache, slot, size, size === 16)) return;
+  if (fastScalarConvert(state, id, wide, reg)) return;
   begin(state);
   const rounding = floatEnv.rounding;
   switch (id) {
@@ -374,6 +397,36 @@ export function executeSseConvert(state: CpuState, cache: DecodedCache, slot: nu
   }
   if (!finish(state)) return;
   commit(state, reg, 4);
+}
+
+/** Writes the {@link converted} scalar to lane 0 of XMM register `reg` (upper lanes kept). */
+function commitConverted(state: CpuState, reg: number, double: boolean): void {
+  const xmm = state.context.xmm;
+  xmm[reg * 4] = converted.low;
+  if (double) xmm[reg * 4 + 1] = converted.high;
+}
+
+/** CVTTSD2SI, CVTTSS2SI, CVTSS2SD and CVTSD2SS on the host-number fast path (sse-float-fast.ts); false: not taken. */
+function fastScalarConvert(state: CpuState, id: number, wide: boolean, reg: number): boolean {
+  switch (id) {
+    case SSE_CONVERT.CVTTSS2SI:
+    case SSE_CONVERT.CVTTSD2SI: {
+      const value = fastOperand(source.u32, 0, id === SSE_CONVERT.CVTTSD2SI);
+      if (Number.isNaN(value) || !fastTruncate(value, wide, fastMxcsr(state.context.mxcsr))) return false;
+      writeRegister(state, reg, wide ? 8 : 4, converted.low, converted.high);
+      return true;
+    }
+    case SSE_CONVERT.CVTSS2SD:
+    case SSE_CONVERT.CVTSD2SS: {
+      const toDouble = id === SSE_CONVERT.CVTSS2SD;
+      const value = fastOperand(source.u32, 0, !toDouble);
+      if (!fastConvertFloat(value, toDouble, fastMxcsr(state.context.mxcsr))) return false;
+      commitConverted(state, reg, toDouble);
+      return true;
+    }
+    default:
+      return false;
+  }
 }
 
 /** Converts `count` lanes of `source` (doubles when `fromDouble`) to `format` into `staged`. */
