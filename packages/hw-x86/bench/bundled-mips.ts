@@ -18,7 +18,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import type { EmulatedOutcome } from "./guest-process";
+import type { EmulatedOutcome, EmulationMode } from "./guest-process";
 
 /** Timed runs from the two kinds of child process, or why there are none. */
 export type ChildRuns =
@@ -50,9 +50,17 @@ function findBin(start: string, tool: string): string | undefined {
   }
 }
 
-/** Bundles the child entry with esbuild; returns the bundle's path or why it failed. */
-function bundleChild(packageDir: string): { path: string } | { reason: string } {
-  const esbuild = findBin(packageDir, "esbuild");
+/** Where esbuild and npm packages come from when the tree being bundled has no install (a baseline). */
+export interface BundleFrom {
+  /** Folder whose node_modules/.bin (or an ancestor's) holds esbuild. */
+  readonly esbuildFrom: string;
+  /** Extra module folders for bare imports (NODE_PATH). */
+  readonly nodePath: readonly string[];
+}
+
+/** Bundles `packageDir`'s child entry with esbuild; returns the bundle's path or why it failed. */
+export function bundleChild(packageDir: string, from?: BundleFrom): { path: string } | { reason: string } {
+  const esbuild = findBin(from?.esbuildFrom ?? packageDir, "esbuild");
   if (!esbuild) return { reason: "no node_modules/.bin/esbuild found" };
   const outfile = join(mkdtempSync(join(tmpdir(), "tsos-hw-x86-bench-")), "emulated-child.mjs");
   const build = spawnSync(
@@ -67,20 +75,28 @@ function bundleChild(packageDir: string): { path: string } | { reason: string } 
       "--log-level=error",
       `--outfile=${outfile}`,
     ],
-    { encoding: "utf8" },
+    {
+      encoding: "utf8",
+      env: from === undefined ? process.env : { ...process.env, NODE_PATH: from.nodePath.join(":") },
+    },
   );
   if (build.status !== 0) return { reason: `esbuild failed: ${build.error?.message ?? build.stderr.trim()}` };
   return { path: outfile };
 }
 
-/** Runs one child; returns its timed runs or why there are none. */
-function runChild(
+/** Runs one child (`mode` in TSOS_BENCH_MODE); returns its timed runs or why there are none. */
+export function runChild(
   command: string,
   prefix: readonly string[],
   plan: ChildRunPlan,
+  mode: EmulationMode = "blocks",
 ): EmulatedOutcome[] | string {
   const argv = [...prefix, plan.binaryPath, String(plan.warmups), String(plan.repeats), ...plan.args];
-  const child = spawnSync(command, argv, { encoding: "utf8", maxBuffer: 1 << 26 });
+  const child = spawnSync(command, argv, {
+    encoding: "utf8",
+    maxBuffer: 1 << 26,
+    env: { ...process.env, TSOS_BENCH_MODE: mode },
+  });
   if (child.error) return `${command}: ${child.error.message}`;
   if (child.status !== 0) return `${command} exited ${child.status}: ${child.stderr.trim().slice(-300)}`;
   const line = child.stdout.trim().split("\n").pop() ?? "";

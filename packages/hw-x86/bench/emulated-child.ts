@@ -6,7 +6,9 @@
  * are not reported). The parent checks every run's output; this file
  * decides nothing.
  *
- * Usage: `<node|tsx> emulated-child(.ts|.mjs) <binary path> <warmups> <repeats> [argv1...]`.
+ * Usage: `<node|tsx> emulated-child(.ts|.mjs) <binary path> <warmups> <repeats> [argv1...]`;
+ * TSOS_BENCH_MODE=interpreter runs with block compilation off. This command
+ * line is also the contract with a baseline commit's child (baseline.ts).
  *
  * It must not import the guest catalog: the catalog finds the guest folder
  * through `import.meta.url`, which points elsewhere once bundled.
@@ -26,9 +28,10 @@ function main(argv: readonly string[]): void {
   }
   const elf = new Uint8Array(readFileSync(path));
   const name = basename(path);
-  for (let run = 0; run < warmups; run++) runEmulated(elf, name, args);
+  const mode = process.env.TSOS_BENCH_MODE === "interpreter" ? "interpreter" : "blocks";
+  for (let run = 0; run < warmups; run++) runEmulated(elf, name, args, mode);
   const runs: EmulatedOutcome[] = [];
-  for (let run = 0; run < repeats; run++) runs.push(runEmulated(elf, name, args));
+  for (let run = 0; run < repeats; run++) runs.push(runEmulated(elf, name, args, mode));
   process.stdout.write(`${JSON.stringify({ runs })}\n`);
 }
 

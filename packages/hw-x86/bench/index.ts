@@ -17,9 +17,15 @@
  *   process has run the program before (warm-up, earlier rounds): compiled
  *   block functions come from the process-wide code cache and V8's
  *   optimised code is warm.
- * - `mips/<case>-cold` (MIPS, host): the first run of the program in a fresh
- *   child process (bundled build), so compiling every block and V8's own
- *   warm-up are inside the figure.
+ * - Fresh-process figures (child-comparison.ts), every case, in bundled
+ *   child processes: `mips/<case>-cold` (first run: every block compiled
+ *   during the run, V8 cold), `mips/<case>-warm-child`,
+ *   `mips/<case>-interpreter-cold`, `cold-blocks-vs-interpreter/<case>`,
+ *   and against the BASELINE commit (default the previous commit, built
+ *   beside this tree; baseline.ts) `mips/<case>-baseline`,
+ *   `mips/<case>-baseline-cold`, `speedup-vs-baseline/<case>` and
+ *   `speedup-vs-baseline-cold/<case>` (x, higher is better): the speed
+ *   claims of issue 17 are these ratios, measured in the same run.
  * - `mips/<case>-interpreter` (MIPS, host): the same binary and arguments
  *   with block compilation off (the interpreter alone), in the same rounds,
  *   the two runs of a round in alternating order.
@@ -47,13 +53,16 @@
  * much. Host-clock figures come from a shared 2-core machine: compare them
  * within one run, not across machines (DESIGN §5).
  *
- * Environment: TSOS_BENCH_ROUNDS (default 7) timed rounds.
+ * Environment: TSOS_BENCH_ROUNDS (default 5) timed rounds;
+ * TSOS_BENCH_BASELINE (default HEAD~1, `none` to skip) the baseline revision.
  */
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type BenchResult, median, reportBenchResults } from "../../testing/src/index";
+import { type Baseline, baselineRevision, prepareBaseline } from "./baseline";
 import { durationRecord, instructionsRecord, mipsRecord, ratioRecord, speedupRecord } from "./bench-records";
-import { measureChildren } from "./bundled-mips";
+import { bundleChild, measureChildren } from "./bundled-mips";
+import { compareInChildren } from "./child-comparison";
 import { type GuestCase, overheadProbe, setupCases } from "./guest-cases";
 import { checkOutcome, type EmulatedOutcome, nativeUnsupportedReason } from "./guest-process";
 import { type CaseMeasurement, measureRounds, newMeasurement, warmUp } from "./guest-rounds";
@@ -64,9 +73,9 @@ const NATIVE_RUNS_PER_ROUND = 7;
 /** Below this share of the spawn overhead, the native work left after subtracting it is flagged as unreliable. */
 const NET_RELIABLE_SHARE = 0.25;
 const BUNDLED_CASE = "sieve-O2-gpr";
-/** Fresh child processes (of each kind) per case for the cold-start figure. */
-const COLD_CHILDREN = 3;
 const failures: string[] = [];
+/** The baseline commit's bundled emulator (baseline.ts), prepared at the start of `main`. */
+let baselineInfo: Baseline | undefined;
 const notes: string[] = [];
 const startedAt = process.hrtime.bigint();
 
@@ -181,35 +190,67 @@ function checkedMipsRecord(
   );
 }
 
-/**
- * `mips/<case>-cold`: the first run of the program in fresh child processes
- * (bundled build): every block is compiled during the run and V8 starts
- * cold, unlike the in-process rounds, which run after the warm-up with the
- * process-wide code cache and V8's optimised code warm.
- */
-function coldRecords(guestCase: GuestCase): BenchResult[] {
-  const measured = measureChildren({
-    packageDir,
-    binaryPath: guestCase.binary.path,
-    args: guestCase.args,
-    warmups: 0,
-    repeats: 1,
-    childrenPerKind: COLD_CHILDREN,
-  });
-  if (!measured.ok) {
-    failures.push(`${guestCase.name}-cold: not measured: ${measured.reason}`);
+/** The fresh-process figures of every case (child-comparison.ts), against the baseline when there is one. */
+function childComparisonRecords(
+  measurements: readonly CaseMeasurement[],
+  baseline: Baseline | undefined,
+): BenchResult[] {
+  const bundle = bundleChild(packageDir);
+  if ("reason" in bundle) {
+    failures.push(`fresh-process figures: not measured: ${bundle.reason}`);
     return [];
   }
-  const record = checkedMipsRecord(guestCase, "cold", measured.bundled);
-  return record === undefined ? [] : [record];
+  const records: BenchResult[] = [];
+  for (const measurement of measurements) {
+    if (measurement.failure !== undefined) continue;
+    const compared = compareInChildren(measurement.guestCase, bundle.path, baseline);
+    if ("reason" in compared) failures.push(`${measurement.guestCase.name}-cold: FAILED: ${compared.reason}`);
+    else records.push(...compared.records);
+  }
+  return records;
+}
+
+/** The median line of the records named `<prefix><case>`, or undefined when there are none. */
+function medianLine(
+  results: readonly BenchResult[],
+  prefix: string,
+): { median: number; min: number; max: number; count: number } | undefined {
+  const figures = results.filter((result) => result.name.startsWith(prefix)).map((result) => result.median);
+  if (figures.length === 0) return undefined;
+  return {
+    median: median(figures),
+    min: Math.min(...figures),
+    max: Math.max(...figures),
+    count: figures.length,
+  };
+}
+
+/** Cases where compiled blocks ran slower than the interpreter alone (warm in-process, or cold). */
+function blocksSlowerNotes(results: readonly BenchResult[]): string[] {
+  return results
+    .filter(
+      (result) =>
+        /^(blocks-vs-interpreter|cold-blocks-vs-interpreter)\//.test(result.name) && result.median < 1,
+    )
+    .map(
+      (result) =>
+        `${result.name}: compiled blocks SLOWER than the interpreter alone (×${result.median.toFixed(2)})`,
+    );
 }
 
 /** Prints the headline figures against the issue's anchors, then notes and failures. */
 function summarize(results: readonly BenchResult[]): void {
   const mips = results.filter(
-    (result) => result.unit === "MIPS" && !/-(bundled|tsx-child|interpreter|cold)$/.test(result.name),
+    (result) =>
+      result.unit === "MIPS" &&
+      !/-(bundled|tsx-child|interpreter|cold|warm-child|baseline)$/.test(result.name),
   );
-  const cold = results.filter((result) => result.unit === "MIPS" && result.name.endsWith("-cold"));
+  const cold = results.filter(
+    (result) =>
+      result.unit === "MIPS" &&
+      /-cold$/.test(result.name) &&
+      !/-(interpreter|baseline)-cold$/.test(result.name),
+  );
   const interpreterMips = results.filter(
     (result) => result.unit === "MIPS" && result.name.endsWith("-interpreter"),
   );
@@ -241,6 +282,23 @@ function summarize(results: readonly BenchResult[]): void {
       `${BUNDLED_CASE}: bundled ${bundled.median.toFixed(1)} MIPS vs tsx ${tsxChild.median.toFixed(1)} MIPS in fresh child processes (bundle ${gain >= 0 ? "+" : ""}${gain.toFixed(0)} %).`,
     );
   }
+  const baselineWarm = medianLine(results, "speedup-vs-baseline/");
+  const baselineCold = medianLine(results, "speedup-vs-baseline-cold/");
+  if (baselineWarm && baselineCold && baselineInfo?.ok) {
+    const range = (line: { min: number; max: number }) => `${line.min.toFixed(2)}–${line.max.toFixed(2)}`;
+    console.log(
+      `Against the baseline ${baselineInfo.revision} (${baselineInfo.commit}), fresh bundled processes in the same run: speed-up median ×${baselineWarm.median.toFixed(2)} warm (range ${range(baselineWarm)}), ×${baselineCold.median.toFixed(2)} cold (range ${range(baselineCold)}) over ${baselineWarm.count} cases.`,
+    );
+  } else if (baselineInfo && !baselineInfo.ok) {
+    console.log(`No baseline comparison: ${baselineInfo.revision}: ${baselineInfo.reason}.`);
+  }
+  const coldRatio = medianLine(results, "cold-blocks-vs-interpreter/");
+  if (coldRatio) {
+    console.log(
+      `Cold, blocks vs interpreter alone (fresh processes): median ×${coldRatio.median.toFixed(2)}, worst ×${coldRatio.min.toFixed(2)}.`,
+    );
+  }
+  for (const line of blocksSlowerNotes(results)) notes.push(line);
   console.log("Anchors (issue 4): interpreted Bochs ≈ 85–95 MIPS, JSLinux ≈ 100 MIPS; goal ≥ 100 MIPS.");
   for (const note of notes) console.log(`Note: ${note}`);
   if (failures.length > 0) console.log(`\n## Failures\n\n${failures.map((line) => `- ${line}`).join("\n")}`);
@@ -249,6 +307,11 @@ function summarize(results: readonly BenchResult[]): void {
 function main(): void {
   const nativeReason = nativeUnsupportedReason();
   console.log(`# @tsos/hw-x86 guest CPU benchmark (${ROUNDS} rounds)\n`);
+  const revision = baselineRevision();
+  baselineInfo = revision === undefined ? undefined : prepareBaseline(packageDir, revision);
+  if (baselineInfo?.ok)
+    console.log(`Baseline: ${baselineInfo.revision} = ${baselineInfo.commit}, bundled beside this tree.\n`);
+  else if (baselineInfo) failures.push(`baseline ${baselineInfo.revision}: ${baselineInfo.reason}`);
   if (nativeReason) console.log(`Native runs skipped: ${nativeReason}.\n`);
   const measurements: CaseMeasurement[] = [];
   for (const setup of setupCases(nativeReason)) {
@@ -280,9 +343,7 @@ function main(): void {
     (measurement) => measurement.guestCase.name === BUNDLED_CASE && measurement.failure === undefined,
   );
   if (bundledCase) results.push(...childRecords(bundledCase.guestCase));
-  for (const measurement of measurements) {
-    if (measurement.failure === undefined) results.push(...coldRecords(measurement.guestCase));
-  }
+  results.push(...childComparisonRecords(measurements, baselineInfo));
   console.log(`\nmeasured in ${elapsed()}\n`);
   const report = reportBenchResults(packageDir, results);
   summarize(results);

@@ -26,6 +26,10 @@ const TIMEOUT = process.env.TSOS_TIER === "stress" ? 1_800_000 : 120_000;
 const DATA_PAGES = 16;
 const STACK_PAGES = 16;
 
+function pick<T>(random: () => number, items: readonly T[]): T {
+  return items[random() % items.length]!;
+}
+
 function pair(syscallsInBlocks = false): [Harness, Harness] {
   const interpreter = new Harness(32 * 1024 * 1024, { compileBlocks: false });
   const compiled = new Harness(32 * 1024 * 1024, {
@@ -45,6 +49,7 @@ function snapshot(harness: Harness, stop: number): string {
     `rip=${harness.cpu.state.rip.toString(16)}`,
     `flags=${readFlags(harness.cpu.state).toString(16)}`,
     `xmm=${Buffer.from(harness.cpu.context.xmm.buffer).toString("hex")}`,
+    `mxcsr=${harness.cpu.context.mxcsr.toString(16)}`,
   );
   for (const trap of harness.traps)
     parts.push(`trap ${trap.kind}/${trap.vector}/${trap.errorCode}/${trap.cr2}/${trap.rip}`);
@@ -148,6 +153,8 @@ function lockstep(
     const program = loopProgram(random, plan.instructions(), options);
     const registers = Array.from({ length: 16 }, () => (BigInt(random()) << 32n) | BigInt(random()));
     const xmm = Array.from({ length: 64 }, () => random());
+    // Round-to-nearest with PE clear or set (the fast path's mode), a directed mode, FTZ+DAZ, PE unmasked.
+    const mxcsr = pick(random, [0x1f80, 0x1fa0, 0x1fa0, 0x3fa0, 0x9fe0, 0x0fa0]);
     const data = Array.from({ length: 64 }, () => random() & 0xff);
     const dataOffset = 0x80 + (random() % (DATA_PAGES * 4096 - 0x100));
     const iterations = plan.iterations();
@@ -163,6 +170,7 @@ function lockstep(
         harness.poke(DATA + dataOffset - 32, data);
         for (const [reg, value] of registers.entries()) harness.set(reg, value);
         harness.cpu.context.xmm.set(xmm);
+        harness.cpu.context.mxcsr = mxcsr;
         harness.set(GPR.RBX, BigInt(DATA + dataOffset));
         harness.set(GPR.RSP, BigInt(STACK_TOP - 0x800));
         harness.set(GPR.R15, BigInt(iterations));

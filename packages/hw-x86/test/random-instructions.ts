@@ -141,8 +141,9 @@ function sseInstruction(
   memory: boolean,
   gprRm = false,
   wide = false,
+  gprReg = false,
 ): number[] {
-  const reg = random() % 16;
+  const reg = gprReg ? pick(random, DESTINATIONS) : random() % 16;
   let mod = 3;
   let rm = gprRm ? pick(random, DESTINATIONS) : random() % 16;
   let tail: number[] = [];
@@ -213,9 +214,42 @@ function sseItem(random: Random): Item {
   };
 }
 
+/**
+ * SSE floating-point instructions with inline forms in compiled blocks:
+ * ADD/SUB/MUL/DIV/SQRT/MIN/MAX in PS/PD/SS/SD, MOVSS/MOVSD, (U)COMISS/SD,
+ * CVTSI2SS/SD, CVTTSS2SI/CVTTSD2SI (and the rounding CVTSS2SI/CVTSD2SI),
+ * CVTSS2SD/CVTSD2SS. Memory operands are 16-aligned only sometimes (#GP).
+ */
+function sseFloatItem(random: Random): Item {
+  const memory = random() % 4 === 0;
+  const prefix = pick(random, [[], [0x66], [0xf3], [0xf2]] as const);
+  const choice = random() % 10;
+  if (choice < 5) {
+    const opcode = pick(random, [0x58, 0x59, 0x5c, 0x5e, 0x51, 0x5d, 0x5f]);
+    return { bytes: sseInstruction(random, [...prefix], opcode, memory) };
+  }
+  if (choice < 6) {
+    const scalar = pick(random, [[0xf3], [0xf2]] as const);
+    return { bytes: sseInstruction(random, [...scalar], random() % 2 === 0 ? 0x10 : 0x11, memory) };
+  }
+  if (choice < 7) {
+    const double = pick(random, [[], [0x66]] as const);
+    return { bytes: sseInstruction(random, [...double], random() % 2 === 0 ? 0x2e : 0x2f, memory) };
+  }
+  const scalar = pick(random, [[0xf3], [0xf2]] as const);
+  const wide = random() % 2 === 0;
+  if (choice < 8) return { bytes: sseInstruction(random, [...scalar], 0x2a, memory, true, wide) };
+  if (choice < 9) {
+    // CVT(T)SS2SI / CVT(T)SD2SI: the GPR is ModRM.reg.
+    return { bytes: sseInstruction(random, [...scalar], random() % 4 === 0 ? 0x2d : 0x2c, memory, false, wide, true) };
+  }
+  return { bytes: sseInstruction(random, [...scalar], 0x5a, memory) };
+}
+
 function randomItem(random: Random, index: number, count: number): Item {
   const size = sizeOf(random);
   if (random() % 100 < 8) return sseItem(random);
+  if (random() % 100 < 6) return sseFloatItem(random);
   const choice = random() % 100;
   if (choice < 14) {
     const kind = random() % 8;

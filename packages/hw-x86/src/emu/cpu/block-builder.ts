@@ -228,6 +228,23 @@ export class BlockBuilder {
     return false;
   }
 
+  /**
+   * An instruction done by a runtime fast path that either completes it or
+   * changes nothing: `setup`, then `if (fast) { body } else { handler call }`.
+   * With `flagsWritten` false the instruction leaves RFLAGS alone, so the
+   * flags stay where they were (the handler branch flushes them for its own
+   * exits); otherwise both branches leave them in the state.
+   */
+  fastOrFallback(site: InstructionSite, setup: string, fast: string, body: string, flagsWritten: boolean): boolean {
+    const ending = endsBlock(this.cache, site.slot);
+    if (flagsWritten) this.emit(this.flags.flushCode());
+    const flushed = this.flags.flushed;
+    this.emit(`${setup} if (${fast}) { ${body} } else { ${this.callText(site, ending)} }`);
+    if (flagsWritten) this.flags.setState();
+    else this.flags.flushed = flushed;
+    return ending;
+  }
+
   /** An instruction whose memory operand has the inline fast path of block-operands.ts (`p` set for `body`). */
   memory(site: InstructionSite, size: number, write: boolean, body: () => string): boolean {
     const path = memoryFastPath(this.cache, site.slot, size, write, site.next);

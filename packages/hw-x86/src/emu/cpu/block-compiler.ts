@@ -108,7 +108,7 @@ function stateViews(code: string, profile: boolean): string {
 }
 
 /** Declarations of blocks with inline SSE (block-emit-sse.ts): CR4.OSFXSR = 1, CR0.EM = CR0.TS = 0. */
-const SSE_PREAMBLE = `const xmm = state.context.xmm, sseOk = (state.cr4 & ${CR4.OSFXSR}) !== 0 && (state.cr0 & ${CR0.EM | CR0.TS}) === 0;
+const SSE_PREAMBLE = `const xmm = state.context.xmm, fsrc = rt.floatScratch, sseOk = (state.cr4 & ${CR4.OSFXSR}) !== 0 && (state.cr0 & ${CR0.EM | CR0.TS}) === 0;
 let q0 = 0, q1 = 0, q2 = 0, q3 = 0;`;
 
 /** Operations with an inline form in block-emit.ts (a block of none of them is not worth compiling). */
@@ -153,6 +153,10 @@ const INLINE_OPS = new Set<number>([
   OP.SSE_SHIFT_IMM,
   OP.MOVD_IN,
   OP.MOVD_OUT,
+  OP.SSE_FLOAT,
+  OP.SSE_SCALAR_MOVE,
+  OP.SSE_COMPARE_FLAGS,
+  OP.SSE_CONVERT,
   OP.SYSCALL,
 ]);
 
@@ -292,6 +296,7 @@ export function blockSource(state: CpuState, cache: DecodedCache, start: number)
   const handlers = [...builder.handlers].map((op) => `const h${op} = rt.handler(${op});`).join("\n");
   const source = `"use strict";
 const exitCall = rt.exitCall, exitJump = rt.exitJump, condition = rt.condition, carryFlag = rt.carryFlag, parity = rt.parity, setCarryOverflow = rt.setCarryOverflow, packUnsigned = rt.packUnsigned, setLazy = rt.setLazy;
+const blockFloat = rt.blockFloat, blockOrder = rt.blockOrder, blockFromInteger = rt.blockFromInteger, blockTruncate = rt.blockTruncate, blockConvertFloat = rt.blockConvertFloat, converted = rt.converted;
 const K32 = 4294967296, K47 = 140737488355328;
 ${handlers}
 return (function block_${start & 4095}(state, budget, s0) {

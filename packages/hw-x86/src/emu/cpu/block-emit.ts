@@ -17,6 +17,7 @@ import type { BlockBuilder, InstructionSite } from "./block-builder";
 import { emitAlu, emitImul, emitShift, emitTest, emitUnary } from "./block-emit-alu";
 import { emitBranch, emitControl } from "./block-emit-control";
 import { emitSse } from "./block-emit-sse";
+import { emitSseFloat } from "./block-emit-sse-float";
 import {
   type Halves,
   LOADED,
@@ -214,6 +215,11 @@ export function emitInstruction(b: BlockBuilder, site: InstructionSite): boolean
     case OP.MOVD_IN:
     case OP.MOVD_OUT:
       return emitSse(b, site);
+    case OP.SSE_FLOAT:
+    case OP.SSE_SCALAR_MOVE:
+    case OP.SSE_COMPARE_FLAGS:
+    case OP.SSE_CONVERT:
+      return emitSseFloat(b, site);
     default:
       return emitControl(b, site);
   }

@@ -8,6 +8,14 @@ import { condition } from "./condition";
 import type { CpuState } from "./cpu-state";
 import { operationHandler } from "./execute";
 import { carryFlag, parity, setCarryOverflow, setLazy } from "./flags";
+import {
+  blockConvertFloat,
+  blockFloat,
+  blockFromInteger,
+  blockOrder,
+  blockTruncate,
+  converted,
+} from "./sse-float-fast";
 
 const LOWER_HALF_END = 2 ** 47;
 const GP_VECTOR = 13;
@@ -77,6 +85,14 @@ function packUnsigned(xmm: Uint32Array, at: number, q0: number, q1: number, q2: 
 /** What generated code reaches through its `rt` argument. */
 export const RUNTIME = {
   setLazy,
+  blockFloat,
+  blockOrder,
+  blockFromInteger,
+  blockTruncate,
+  blockConvertFloat,
+  converted,
+  /** Scratch words of a floating-point memory operand (block-emit-sse-float.ts). */
+  floatScratch: new Uint32Array(4),
   packUnsigned,
   exitCall,
   exitJump,

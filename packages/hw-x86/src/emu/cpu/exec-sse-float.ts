@@ -51,6 +51,7 @@ import {
   fastOperand,
   fastOrder,
   fastTruncate,
+  ORDER_FLAGS,
 } from "./sse-float-fast";
 import { COMPARE_FLAGS, FLOAT_LANES, SSE_CONVERT, SSE_CONVERT_WIDE, SSE_FLOAT } from "./sse-float-ops";
 import { source } from "./sse-lanes";
@@ -251,7 +252,6 @@ function predicateHolds(predicate: number, order: number): boolean {
   }
 }
 
-const ORDER_FLAGS = [RFLAGS.CF, RFLAGS.ZF, 0, RFLAGS.ZF | RFLAGS.PF | RFLAGS.CF];
 
 /** COMISS/UCOMISS/COMISD/UCOMISD: ZF, PF, CF from the order; OF, SF, AF cleared. */
 export function executeSseCompareFlags(state: CpuState, cache: DecodedCache, slot: number): void {

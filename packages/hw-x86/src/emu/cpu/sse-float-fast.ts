@@ -26,7 +26,10 @@
  * Nothing here allocates.
  */
 import { ORDER } from "../fpu/float-convert";
-import { SSE_FLOAT } from "./sse-float-ops";
+import { RFLAGS, STATUS_FLAGS } from "./arch-bits";
+import type { CpuState } from "./cpu-state";
+import { setStatusFlags } from "./flags";
+import { FLOAT_LANES, SSE_FLOAT } from "./sse-float-ops";
 
 /** MXCSR bits that must read FAST_MXCSR: RC, FZ, the six masks, DAZ, and PE. */
 const FAST_MXCSR_MASK = 0xffe0 | 0x20;
@@ -115,6 +118,7 @@ export function fastFloatLanes(
   xmm: Uint32Array,
   destination: number,
   source: Uint32Array,
+  from = 0,
 ): boolean {
   if (kind > SSE_FLOAT.SQRT || kind === SSE_FLOAT.MIN || kind === SSE_FLOAT.MAX) return false;
   for (let lane = 0; lane < count; lane++) {
@@ -126,13 +130,13 @@ export function fastFloatLanes(
         kind === SSE_FLOAT.SQRT
           ? 1
           : normalDouble(xmm[destination + lane * 2]!, xmm[destination + lane * 2 + 1]!);
-      b = normalDouble(source[lane * 2]!, source[lane * 2 + 1]!);
+      b = normalDouble(source[from + lane * 2]!, source[from + lane * 2 + 1]!);
       r = operate(kind, a, b);
       if (!keepable(kind, r, a, b, MIN_NORMAL_64)) return false;
       resultDoubles[lane] = r;
     } else {
       a = kind === SSE_FLOAT.SQRT ? 1 : normalSingle(xmm[destination + lane]!);
-      b = normalSingle(source[lane]!);
+      b = normalSingle(source[from + lane]!);
       r = Math.fround(operate(kind, a, b));
       if (!keepable(kind, r, a, b, MIN_NORMAL_32)) return false;
       resultSingles[lane] = r;
@@ -240,5 +244,76 @@ export function fastConvertFloat(value: number, toDouble: boolean, mxcsrFast: bo
   singles[0] = single;
   converted.low = words[0]!;
   converted.high = 0;
+  return true;
+}
+
+/** ZF, PF, CF of (U)COMIS by ORDER (OF, SF, AF cleared). */
+export const ORDER_FLAGS = [RFLAGS.CF, RFLAGS.ZF, 0, RFLAGS.ZF | RFLAGS.PF | RFLAGS.CF];
+
+/*
+ * Entry points of compiled blocks (block-emit-sse-float.ts): each does the
+ * whole instruction and returns true, or changes nothing and returns false
+ * (the block then calls the interpreter's handler). The source operand is
+ * the words source[from..]: the XMM file at the register's word, or the
+ * block's scratch `fsrc` holding the memory operand.
+ */
+
+/** OP.SSE_FLOAT with `aux` into XMM register `reg`. */
+export function blockFloat(state: CpuState, aux: number, reg: number, source: Uint32Array, from: number): boolean {
+  if (!fastMxcsr(state.context.mxcsr)) return false;
+  const lanes = aux & 3;
+  const double = lanes === FLOAT_LANES.PD || lanes === FLOAT_LANES.SD;
+  const count = lanes === FLOAT_LANES.PS ? 4 : lanes === FLOAT_LANES.PD ? 2 : 1;
+  return fastFloatLanes(aux >>> 2, double, count, state.context.xmm, reg * 4, source, from);
+}
+
+/** (U)COMISS/(U)COMISD of XMM register `reg` with the source: sets ZF, PF, CF. */
+export function blockOrder(state: CpuState, double: boolean, reg: number, source: Uint32Array, from: number): boolean {
+  const order = fastOrder(double, state.context.xmm, reg * 4, source, from);
+  if (order < 0) return false;
+  setStatusFlags(state, STATUS_FLAGS, ORDER_FLAGS[order]!);
+  return true;
+}
+
+/** CVTSI2SD/CVTSI2SS of (low, high) into lane 0 of XMM register `reg`. */
+export function blockFromInteger(
+  xmm: Uint32Array,
+  reg: number,
+  low: number,
+  high: number,
+  wide: boolean,
+  double: boolean,
+): boolean {
+  if (!fastFromInteger(low, high, wide, double)) return false;
+  xmm[reg * 4] = converted.low;
+  if (double) xmm[reg * 4 + 1] = converted.high;
+  return true;
+}
+
+/** CVTTSD2SI/CVTTSS2SI of the source: the integer's words in {@link converted}. */
+export function blockTruncate(
+  state: CpuState,
+  source: Uint32Array,
+  from: number,
+  double: boolean,
+  wide: boolean,
+): boolean {
+  const value = double ? normalDouble(source[from]!, source[from + 1]!) : normalSingle(source[from]!);
+  return !Number.isNaN(value) && fastTruncate(value, wide, fastMxcsr(state.context.mxcsr));
+}
+
+/** CVTSS2SD (`toDouble`) or CVTSD2SS of the source into lane 0 of XMM register `reg`. */
+export function blockConvertFloat(
+  state: CpuState,
+  reg: number,
+  source: Uint32Array,
+  from: number,
+  toDouble: boolean,
+): boolean {
+  const value = toDouble ? normalSingle(source[from]!) : normalDouble(source[from]!, source[from + 1]!);
+  if (!fastConvertFloat(value, toDouble, fastMxcsr(state.context.mxcsr))) return false;
+  const xmm = state.context.xmm;
+  xmm[reg * 4] = converted.low;
+  if (toDouble) xmm[reg * 4 + 1] = converted.high;
   return true;
 }
