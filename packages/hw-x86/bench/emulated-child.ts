@@ -7,7 +7,8 @@
  * decides nothing.
  *
  * Usage: `<node|tsx> emulated-child(.ts|.mjs) <binary path> <warmups> <repeats> [argv1...]`;
- * TSOS_BENCH_MODE=interpreter runs with block compilation off. This command
+ * TSOS_BENCH_MODE=interpreter runs with block compilation off;
+ * TSOS_BLOCK_THRESHOLD sets the compile threshold (for tuning it). This command
  * line is also the contract with a baseline commit's child (baseline.ts).
  *
  * It must not import the guest catalog: the catalog finds the guest folder
@@ -29,9 +30,10 @@ function main(argv: readonly string[]): void {
   const elf = new Uint8Array(readFileSync(path));
   const name = basename(path);
   const mode = process.env.TSOS_BENCH_MODE === "interpreter" ? "interpreter" : "blocks";
-  for (let run = 0; run < warmups; run++) runEmulated(elf, name, args, mode);
+  const threshold = process.env.TSOS_BLOCK_THRESHOLD ? Number(process.env.TSOS_BLOCK_THRESHOLD) : undefined;
+  for (let run = 0; run < warmups; run++) runEmulated(elf, name, args, mode, threshold);
   const runs: EmulatedOutcome[] = [];
-  for (let run = 0; run < repeats; run++) runs.push(runEmulated(elf, name, args, mode));
+  for (let run = 0; run < repeats; run++) runs.push(runEmulated(elf, name, args, mode, threshold));
   process.stdout.write(`${JSON.stringify({ runs })}\n`);
 }
 

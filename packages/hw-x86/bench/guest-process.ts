@@ -60,8 +60,9 @@ export function runEmulated(
   name: string,
   args: readonly string[],
   mode: EmulationMode = "blocks",
+  blockThreshold?: number,
 ): EmulatedOutcome {
-  const kernel = new TestKernel({ compileBlocks: mode === "blocks" });
+  const kernel = new TestKernel({ compileBlocks: mode === "blocks", blockThreshold });
   kernel.load(elf, [name, ...args]);
   const start = process.hrtime.bigint();
   const result = kernel.run(EMULATED_BUDGET);

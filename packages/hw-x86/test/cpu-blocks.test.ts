@@ -11,6 +11,7 @@
 import { describe, expect, it } from "vitest";
 import { findGuestBinary, readGuestBinary } from "../guest/catalog";
 import { blockSource, sharedBlockCount } from "../src/emu/cpu/block-compiler";
+import { BLOCK_PROBE_THRESHOLD, DEFAULT_BLOCK_THRESHOLD } from "../src/emu/cpu/block-table";
 import { STOP_REASON } from "../src/emu/cpu/cpu";
 import { fetchInstruction } from "../src/emu/cpu/fetch";
 import { readFlags } from "../src/emu/cpu/flags";
@@ -398,6 +399,28 @@ describe("the process-wide code cache", () => {
     const secondFunctions = second.blocks.code.filter((block) => block !== undefined);
     expect(secondFunctions.length).toBeGreaterThan(0);
     expect(secondFunctions.filter((block) => !firstFunctions.has(block))).toEqual([]);
+  });
+
+  it("a machine with the default (high) threshold installs blocks already compiled at the probe threshold", () => {
+    const binary = findGuestBinary("sieve-O2-gpr");
+    if (binary === undefined) throw new Error("no guest binary sieve-O2-gpr");
+    const elf = readGuestBinary(binary);
+    const run = (options: { blockThreshold?: number }) => {
+      const kernel = new TestKernel(options);
+      kernel.load(elf, ["sieve", ...binary.program.quickArgs]);
+      return { result: kernel.run(), blocks: kernel.harness.cache.blocks! };
+    };
+    const cold = run({ blockThreshold: DEFAULT_BLOCK_THRESHOLD });
+    const warmer = run({ blockThreshold: 2 });
+    const cached = sharedBlockCount();
+    const probed = run({ blockThreshold: DEFAULT_BLOCK_THRESHOLD });
+    expect(probed.result).toEqual(cold.result);
+    expect(DEFAULT_BLOCK_THRESHOLD).toBeGreaterThan(BLOCK_PROBE_THRESHOLD);
+    // Without the cache only starts that reached the threshold compile; with it, every start
+    // that reached the probe threshold and was compiled before is installed.
+    expect(probed.blocks.compiled).toBeGreaterThan(cold.blocks.compiled);
+    expect(probed.blocks.compiled).toBeLessThanOrEqual(warmer.blocks.compiled);
+    expect(sharedBlockCount()).toBe(cached);
   });
 });
 

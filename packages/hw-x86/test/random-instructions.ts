@@ -241,7 +241,9 @@ function sseFloatItem(random: Random): Item {
   if (choice < 8) return { bytes: sseInstruction(random, [...scalar], 0x2a, memory, true, wide) };
   if (choice < 9) {
     // CVT(T)SS2SI / CVT(T)SD2SI: the GPR is ModRM.reg.
-    return { bytes: sseInstruction(random, [...scalar], random() % 4 === 0 ? 0x2d : 0x2c, memory, false, wide, true) };
+    return {
+      bytes: sseInstruction(random, [...scalar], random() % 4 === 0 ? 0x2d : 0x2c, memory, false, wide, true),
+    };
   }
   return { bytes: sseInstruction(random, [...scalar], 0x5a, memory) };
 }

@@ -20,7 +20,13 @@ export {
   MAX_BLOCK_INSTRUCTIONS,
   sharedBlockCount,
 } from "./cpu/block-compiler";
-export { BLOCK_REJECTED, type BlockFunction, BlockTable, DEFAULT_BLOCK_THRESHOLD } from "./cpu/block-table";
+export {
+  BLOCK_PROBE_THRESHOLD,
+  BLOCK_REJECTED,
+  type BlockFunction,
+  BlockTable,
+  DEFAULT_BLOCK_THRESHOLD,
+} from "./cpu/block-table";
 export {
   Cpu,
   type CpuCounters,

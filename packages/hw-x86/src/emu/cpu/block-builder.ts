@@ -235,7 +235,13 @@ export class BlockBuilder {
    * flags stay where they were (the handler branch flushes them for its own
    * exits); otherwise both branches leave them in the state.
    */
-  fastOrFallback(site: InstructionSite, setup: string, fast: string, body: string, flagsWritten: boolean): boolean {
+  fastOrFallback(
+    site: InstructionSite,
+    setup: string,
+    fast: string,
+    body: string,
+    flagsWritten: boolean,
+  ): boolean {
     const ending = endsBlock(this.cache, site.slot);
     if (flagsWritten) this.emit(this.flags.flushCode());
     const flushed = this.flags.flushed;

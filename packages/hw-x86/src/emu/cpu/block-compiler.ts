@@ -265,7 +265,15 @@ function emitRange(b: BlockBuilder, sites: readonly InstructionSite[], from: num
  * count, or undefined when no instruction in it has an inline form.
  */
 export function blockSource(state: CpuState, cache: DecodedCache, start: number): BlockSource | undefined {
-  const { sites, loops } = formBlock(state, cache, start);
+  return sourceOf(cache, start, formBlock(state, cache, start));
+}
+
+/** The source of the formed block `formed` starting at slot `start` (see {@link blockSource}). */
+function sourceOf(
+  cache: DecodedCache,
+  start: number,
+  { sites, loops }: { sites: InstructionSite[]; loops: boolean },
+): BlockSource | undefined {
   if (!sites.some((site) => INLINE_OPS.has(cache.op[site.slot]!))) return undefined;
   const profile = cache.blocks?.profile ?? false;
   const emitAll = (pending?: FlagRecord) => {
@@ -318,26 +326,38 @@ ${loops ? "}" : ""}
 /**
  * Compiles the block starting at `start` (the slot the run loop just
  * fetched; `state.fetchPhysical` is its page) into `table`, or marks the
- * start rejected when it holds no instruction with an inline form.
+ * start rejected when it holds no instruction with an inline form. The
+ * process-wide code cache is looked up by the block's bytes first, so a
+ * block seen before costs neither source generation nor a compile; called
+ * at the table's probe threshold, that look-up is all it does.
  */
 export function compileBlock(state: CpuState, cache: DecodedCache, table: BlockTable, start: number): void {
   if (start === cache.scratchSlot) {
     table.reject(start);
     return;
   }
-  const built = blockSource(state, cache, start);
+  const formed = formBlock(state, cache, start);
+  if (formed.sites.length === 0) {
+    table.reject(start);
+    return;
+  }
+  const key = codeKey(state, table, formed.sites);
+  const known = SHARED_CODE.get(key);
+  if (known !== undefined) {
+    // Refresh its place in the eviction order.
+    SHARED_CODE.delete(key);
+    SHARED_CODE.set(key, known);
+    table.install(start, known.block, known.count);
+    return;
+  }
+  // At the probe, only a block compiled before is taken; the start goes on counting.
+  if (table.heat[start]! < table.threshold) return;
+  const built = sourceOf(cache, start, formed);
   if (built === undefined) {
     table.reject(start);
     return;
   }
-  let block = SHARED_CODE.get(built.source);
-  if (block !== undefined) {
-    // Refresh its place in the eviction order.
-    SHARED_CODE.delete(built.source);
-    SHARED_CODE.set(built.source, block);
-    table.install(start, block, built.count);
-    return;
-  }
+  let block: BlockFunction;
   try {
     const factory = new Function("rt", built.source) as (rt: typeof RUNTIME) => BlockFunction;
     block = factory(RUNTIME);
@@ -347,19 +367,37 @@ export function compileBlock(state: CpuState, cache: DecodedCache, table: BlockT
     return;
   }
   if (SHARED_CODE.size >= SHARED_CODE_LIMIT) SHARED_CODE.delete(SHARED_CODE.keys().next().value!);
-  SHARED_CODE.set(built.source, block);
+  SHARED_CODE.set(key, { block, count: built.count });
   table.install(start, block, built.count);
 }
 
 /**
- * Compiled block functions of this host process, by their source text. The
- * source names nothing machine-specific — code offsets relative to the
+ * The code-cache key of a formed block: the table's code-shaping options
+ * and the bytes of its instructions. The generated source is a function of
+ * exactly these (it names offsets relative to the block's RIP, slots
+ * relative to its first slot, and decodes only 64-bit code), so equal keys
+ * give equal source.
+ */
+function codeKey(state: CpuState, table: BlockTable, sites: readonly InstructionSite[]): string {
+  const last = sites[sites.length - 1]!;
+  const from = state.fetchPhysical + (sites[0]!.slot & 4095);
+  const bytes = state.u8.subarray(from, from + last.next);
+  let key = `${table.profile ? 1 : 0}${table.syscallsInBlocks ? 1 : 0}`;
+  for (let i = 0; i < bytes.length; i += 1024) {
+    key += String.fromCharCode.apply(null, bytes.subarray(i, i + 1024) as unknown as number[]);
+  }
+  return key;
+}
+
+/**
+ * Compiled block functions of this host process, by their bytes
+ * ({@link codeKey}). The source names nothing machine-specific — code offsets relative to the
  * block's RIP, slots relative to its first slot (`s0`), state through its
  * argument — so the same instructions compile to the same text in every
  * machine, process image and run, and reuse one function (and V8's
  * optimised code for it). Least recently used entries go first.
  */
-const SHARED_CODE = new Map<string, BlockFunction>();
+const SHARED_CODE = new Map<string, { block: BlockFunction; count: number }>();
 /**
  * Most functions kept in {@link SHARED_CODE}: a bound on what a guest that
  * keeps generating new code can make the host hold (each function is tens

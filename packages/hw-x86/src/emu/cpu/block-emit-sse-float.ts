@@ -21,7 +21,10 @@ import { COMPARE_FLAGS, SSE_CONVERT, SSE_CONVERT_WIDE } from "./sse-float-ops";
 
 /** Statements reading `words` words at physical `p` into `fsrc`, as one comma expression. */
 function loadScratch(words: number): string {
-  return Array.from({ length: words }, (_, word) => `fsrc[${word}] = view.getUint32(p + ${word * 4}, true)`).join(", ");
+  return Array.from(
+    { length: words },
+    (_, word) => `fsrc[${word}] = view.getUint32(p + ${word * 4}, true)`,
+  ).join(", ");
 }
 
 /**
@@ -63,11 +66,14 @@ function emitScalarMove(b: BlockBuilder, site: InstructionSite): boolean {
   if (path === undefined) return b.fallback(site);
   const body = load
     ? [0, 1, 2, 3]
-        .map((word) => `xmm[${reg + word}] = ${word < words ? `view.getUint32(p + ${word * 4}, true)` : "0"};`)
+        .map(
+          (word) => `xmm[${reg + word}] = ${word < words ? `view.getUint32(p + ${word * 4}, true)` : "0"};`,
+        )
         .join(" ")
-    : Array.from({ length: words }, (_, word) => `view.setUint32(p + ${word * 4}, xmm[${reg + word}], true);`).join(
-        " ",
-      );
+    : Array.from(
+        { length: words },
+        (_, word) => `view.setUint32(p + ${word * 4}, xmm[${reg + word}], true);`,
+      ).join(" ");
   return b.custom(site, path.setup, path.test, () => body);
 }
 
@@ -88,12 +94,24 @@ function emitConvert(b: BlockBuilder, site: InstructionSite): boolean {
       const call = (low: string, high: string) =>
         `blockFromInteger(xmm, ${reg}, ${low}, ${high}, ${wide}, ${double})`;
       if (rm !== OPERAND.MEMORY) {
-        return b.fastOrFallback(site, "", call(`regs[${rm * 2}]`, wide ? `regs[${rm * 2 + 1}]` : "0"), "", false);
+        return b.fastOrFallback(
+          site,
+          "",
+          call(`regs[${rm * 2}]`, wide ? `regs[${rm * 2 + 1}]` : "0"),
+          "",
+          false,
+        );
       }
       const path = memoryFastPath(cache, slot, size, false, site.next);
       if (path === undefined) return b.fallback(site);
       const high = wide ? "view.getUint32(p + 4, true)" : "0";
-      return b.fastOrFallback(site, path.setup, `(${path.test}) && ${call("view.getUint32(p, true)", high)}`, "", false);
+      return b.fastOrFallback(
+        site,
+        path.setup,
+        `(${path.test}) && ${call("view.getUint32(p, true)", high)}`,
+        "",
+        false,
+      );
     }
     case SSE_CONVERT.CVTTSS2SI:
     case SSE_CONVERT.CVTTSD2SI: {
@@ -137,7 +155,14 @@ export function emitSseFloat(b: BlockBuilder, site: InstructionSite): boolean {
     case OP.SSE_SCALAR_MOVE:
       return emitScalarMove(b, site);
     case OP.SSE_FLOAT:
-      return fastWithSource(b, site, size, (source, from) => `blockFloat(state, ${aux}, ${reg}, ${source}, ${from})`, "", false);
+      return fastWithSource(
+        b,
+        site,
+        size,
+        (source, from) => `blockFloat(state, ${aux}, ${reg}, ${source}, ${from})`,
+        "",
+        false,
+      );
     case OP.SSE_COMPARE_FLAGS: {
       const double = (aux & COMPARE_FLAGS.DOUBLE) !== 0;
       return fastWithSource(

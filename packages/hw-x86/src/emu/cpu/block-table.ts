@@ -12,7 +12,9 @@
  * Invariants:
  * - `code[s]` is defined only while slot `s` holds a decoded instruction.
  * - `heat[s]` counts interpreted executions of slot `s` up to `threshold`;
- *   REJECTED marks a start where no worthwhile block could be built.
+ *   REJECTED marks a start where no worthwhile block could be built. At
+ *   `probeThreshold` the start is only looked up in the shared code cache;
+ *   at `threshold` it is compiled.
  * - `count[s]` is the most instructions one pass of `code[s]` executes (the
  *   run loop enters a block only when that many fit in its budget).
  */
@@ -31,10 +33,23 @@ import type { CpuState } from "./cpu-state";
 export type BlockFunction = (state: CpuState, budget: number, startSlot: number) => number;
 
 /** `heat` of a start where no block is built. */
-export const BLOCK_REJECTED = 255;
+export const BLOCK_REJECTED = 65535;
 
-/** Default number of interpreted executions before a start is compiled. */
-export const DEFAULT_BLOCK_THRESHOLD = 32;
+/**
+ * Default number of interpreted executions before a start is compiled.
+ * High, because a block pays back only after V8 has optimised its function,
+ * which takes thousands of calls: with a low threshold short programs ran
+ * up to 4× slower with blocks than with the interpreter alone (measured
+ * with the hw-x86 bench's fresh-process runs; see the README).
+ */
+export const DEFAULT_BLOCK_THRESHOLD = 16384;
+
+/**
+ * Executions after which a start is looked up in the process-wide code
+ * cache (block-compiler.ts): a block compiled before, by this or another
+ * machine, is installed then, long before the compile threshold.
+ */
+export const BLOCK_PROBE_THRESHOLD = 32;
 
 /** Compiled-block storage of one decoded cache (see the file header). */
 export class BlockTable {
@@ -43,7 +58,7 @@ export class BlockTable {
   /** Instruction count of the block at each slot. */
   readonly count: Uint8Array;
   /** Interpreted executions of each slot, saturating at `threshold`, or BLOCK_REJECTED. */
-  readonly heat: Uint8Array;
+  readonly heat: Uint16Array;
   /** Blocks compiled (statistics). */
   compiled = 0;
   /** Starts rejected (statistics). */
@@ -61,9 +76,12 @@ export class BlockTable {
    */
   readonly handlerCalls = new Float64Array(256);
 
+  /** Executions at which a start is looked up in the code cache: min(BLOCK_PROBE_THRESHOLD, threshold). */
+  readonly probeThreshold: number;
+
   constructor(
     slots: number,
-    /** Interpreted executions of a start before it is compiled (1..254). */
+    /** Interpreted executions of a start before it is compiled (1..65534). */
     readonly threshold = DEFAULT_BLOCK_THRESHOLD,
     /** Count handler calls in `handlerCalls` (costs a store per call; for finding what to inline). */
     readonly profile = false,
@@ -71,11 +89,14 @@ export class BlockTable {
     readonly syscallsInBlocks = false,
   ) {
     if (!Number.isInteger(threshold) || threshold < 1 || threshold >= BLOCK_REJECTED) {
-      throw new RangeError(`BlockTable: threshold ${threshold} is not an integer in 1..254`);
+      throw new RangeError(
+        `BlockTable: threshold ${threshold} is not an integer in 1..${BLOCK_REJECTED - 1}`,
+      );
     }
+    this.probeThreshold = Math.min(BLOCK_PROBE_THRESHOLD, threshold);
     this.code = new Array<BlockFunction | undefined>(slots).fill(undefined);
     this.count = new Uint8Array(slots);
-    this.heat = new Uint8Array(slots);
+    this.heat = new Uint16Array(slots);
   }
 
   /** Stores `block` (of `count` instructions) for the start `slot`. */

@@ -284,8 +284,14 @@ export class Cpu implements Processor {
             }
             // The block stopped before its first instruction: interpret that one below.
           }
-        } else if (blocks.heat[slot]! < blocks.threshold && ++blocks.heat[slot]! === blocks.threshold) {
-          compileBlock(state, cache, blocks, slot);
+        } else {
+          const heat = blocks.heat[slot]!;
+          if (heat < blocks.threshold) {
+            blocks.heat[slot] = heat + 1;
+            if (heat + 1 === blocks.threshold || heat + 1 === blocks.probeThreshold) {
+              compileBlock(state, cache, blocks, slot);
+            }
+          }
         }
       }
       state.nextRip = state.rip + cache.length[slot]!;

@@ -252,7 +252,6 @@ function predicateHolds(predicate: number, order: number): boolean {
   }
 }
 
-
 /** COMISS/UCOMISS/COMISD/UCOMISD: ZF, PF, CF from the order; OF, SF, AF cleared. */
 export function executeSseCompareFlags(state: CpuState, cache: DecodedCache, slot: number): void {
   if (!sseUsable(state)) return;

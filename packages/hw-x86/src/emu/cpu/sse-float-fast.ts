@@ -259,7 +259,13 @@ export const ORDER_FLAGS = [RFLAGS.CF, RFLAGS.ZF, 0, RFLAGS.ZF | RFLAGS.PF | RFL
  */
 
 /** OP.SSE_FLOAT with `aux` into XMM register `reg`. */
-export function blockFloat(state: CpuState, aux: number, reg: number, source: Uint32Array, from: number): boolean {
+export function blockFloat(
+  state: CpuState,
+  aux: number,
+  reg: number,
+  source: Uint32Array,
+  from: number,
+): boolean {
   if (!fastMxcsr(state.context.mxcsr)) return false;
   const lanes = aux & 3;
   const double = lanes === FLOAT_LANES.PD || lanes === FLOAT_LANES.SD;
@@ -268,7 +274,13 @@ export function blockFloat(state: CpuState, aux: number, reg: number, source: Ui
 }
 
 /** (U)COMISS/(U)COMISD of XMM register `reg` with the source: sets ZF, PF, CF. */
-export function blockOrder(state: CpuState, double: boolean, reg: number, source: Uint32Array, from: number): boolean {
+export function blockOrder(
+  state: CpuState,
+  double: boolean,
+  reg: number,
+  source: Uint32Array,
+  from: number,
+): boolean {
   const order = fastOrder(double, state.context.xmm, reg * 4, source, from);
   if (order < 0) return false;
   setStatusFlags(state, STATUS_FLAGS, ORDER_FLAGS[order]!);
