@@ -196,12 +196,24 @@ export function emitImul(b: BlockBuilder, site: InstructionSite): boolean {
   const { cache } = b;
   const slot = site.slot;
   const rm = cache.rm[slot]!;
-  if (cache.size[slot] !== 4 || rm === OPERAND.MEMORY) return b.fallback(site);
+  const size = cache.size[slot]!;
+  if (size !== 4 && size !== 8) return b.fallback(site);
   const reg = cache.reg[slot]!;
-  const other = cache.op[slot] === OP.IMUL_R_RM_I ? `${cache.immLow[slot]! | 0}` : `(regs[${reg * 2}] | 0)`;
-  b.flags.setMultiply(4);
-  b.emit(
-    `x = regs[${rm * 2}] | 0; y = ${other}; frl = Math.imul(x, y) >>> 0; frh = 0; fc = x * y !== (frl | 0) ? 1 : 0; regs[${reg * 2}] = frl; regs[${reg * 2 + 1}] = 0;`,
-  );
-  return false;
+  const immediate = cache.op[slot] === OP.IMUL_R_RM_I;
+  const multiply = (source: Halves): string => {
+    b.flags.setMultiply(size);
+    if (size === 4) {
+      const other = immediate ? `${cache.immLow[slot]! | 0}` : `(regs[${reg * 2}] | 0)`;
+      return `x = ${source.low} | 0; y = ${other}; frl = Math.imul(x, y) >>> 0; frh = 0; fc = x * y !== (frl | 0) ? 1 : 0; regs[${reg * 2}] = frl; regs[${reg * 2 + 1}] = 0;`;
+    }
+    const [low, high] = immediate
+      ? [`${cache.immLow[slot]! >>> 0}`, `${cache.immHigh[slot]! >>> 0}`]
+      : [`regs[${reg * 2}]`, `regs[${reg * 2 + 1}]`];
+    return `fc = signedProduct64(${source.low}, ${source.high}, ${low}, ${high}); frl = product[0]; frh = product[1]; regs[${reg * 2}] = frl; regs[${reg * 2 + 1}] = frh;`;
+  };
+  if (rm !== OPERAND.MEMORY) {
+    b.emit(multiply({ low: `regs[${rm * 2}]`, high: size === 8 ? `regs[${rm * 2 + 1}]` : "0" }));
+    return false;
+  }
+  return b.memory(site, size, false, () => `${loadText(size)} ${multiply(LOADED)}`);
 }

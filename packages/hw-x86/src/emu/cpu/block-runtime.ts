@@ -8,6 +8,7 @@ import { condition } from "./condition";
 import type { CpuState } from "./cpu-state";
 import { operationHandler } from "./execute";
 import { carryFlag, parity, setCarryOverflow, setLazy } from "./flags";
+import { product, signedProduct64 } from "./muldiv";
 import {
   blockConvertFloat,
   blockFloat,
@@ -85,6 +86,8 @@ function packUnsigned(xmm: Uint32Array, at: number, q0: number, q1: number, q2: 
 /** What generated code reaches through its `rt` argument. */
 export const RUNTIME = {
   setLazy,
+  signedProduct64,
+  product,
   blockFloat,
   blockOrder,
   blockFromInteger,

@@ -34,7 +34,7 @@ import {
   unpack64,
 } from "../fpu/float-format";
 import { beginOperation, floatEnv } from "../fpu/round-pack";
-import { CR4, RFLAGS, STATUS_FLAGS, VECTOR } from "./arch-bits";
+import { CR4, STATUS_FLAGS, VECTOR } from "./arch-bits";
 import type { CpuState } from "./cpu-state";
 import type { DecodedCache } from "./decoded-cache";
 import { loadSource, sseUsable } from "./exec-sse";

@@ -22,6 +22,7 @@ const setStatusFlags = setStatusFlagsImport;
 
 const TWO_POW_32 = 4294967296;
 const TWO_POW_52 = 2 ** 52;
+const TWO_POW_53 = 2 ** 53;
 
 /** Product words, least significant first, of the last `multiply64`. */
 export const product = new Uint32Array(4);
@@ -59,6 +60,28 @@ export function multiply64(aL: number, aH: number, bL: number, bH: number, signe
     if (aH >>> 31) subtractHigh(bL, bH);
     if (bH >>> 31) subtractHigh(aL, aH);
   }
+}
+
+/**
+ * The signed 64×64-bit product's low 64 bits into `product[0..1]`; returns
+ * 1 when the full product does not fit in 64 bits (IMUL's CF = OF), else 0.
+ * Operands that are sign-extended 32-bit values with a product below 2^53
+ * take one double multiplication. Used by compiled blocks (2- and 3-operand
+ * IMUL r64).
+ */
+export function signedProduct64(aL: number, aH: number, bL: number, bH: number): number {
+  if (aH === (aL >>> 31 ? 0xffffffff : 0) && bH === (bL >>> 31 ? 0xffffffff : 0)) {
+    const full = (aL | 0) * (bL | 0);
+    if (full > -TWO_POW_53 && full < TWO_POW_53) {
+      const high = Math.floor(full / TWO_POW_32);
+      product[0] = full - high * TWO_POW_32;
+      product[1] = high >>> 0;
+      return 0;
+    }
+  }
+  multiply64(aL, aH, bL, bH, true);
+  const sign = product[1]! >>> 31 ? 0xffffffff : 0;
+  return product[2] !== sign || product[3] !== sign ? 1 : 0;
 }
 
 function subtractHigh(low: number, high: number): void {
