@@ -36,12 +36,19 @@ export interface CpuContext {
  * instruction and operand pointers (0: not tracked).
  */
 export const FPU = {
+  /** R0–R7 (physical registers, not ST(i)), three words each: significand low, high, sign and exponent. */
   REGISTERS: 0,
+  /** Control word. */
   FCW: 24,
+  /** Status word (TOP in bits 11–13). */
   FSW: 25,
+  /** Full tag word (2 bits per physical register). */
   FTW: 26,
+  /** Last opcode. */
   FOP: 27,
+  /** Last instruction pointer (two words). */
   FIP: 28,
+  /** Last data pointer (two words). */
   FDP: 30,
 } as const;
 /** Length of {@link CpuContext.fpu} in 32-bit words. */

@@ -12,15 +12,25 @@ import { type CpuContext, FPU, FTW_EMPTY } from "../../interfaces/cpu-context";
 
 /** Byte offsets in the FXSAVE image (SDM vol 2 table 3-43). */
 export const FXSAVE_LAYOUT = {
+  /** x87 control word (16 bits). */
   FCW: 0,
+  /** x87 status word (16 bits). */
   FSW: 2,
+  /** Abridged tag word (8 bits, one per register: 1 = valid). */
   FTW: 4,
+  /** Last x87 opcode (11 bits). */
   FOP: 6,
+  /** Last x87 instruction pointer (64 bits in 64-bit mode). */
   FIP: 8,
+  /** Last x87 data pointer (64 bits in 64-bit mode). */
   FDP: 16,
+  /** MXCSR. */
   MXCSR: 24,
+  /** MXCSR bits the processor supports. */
   MXCSR_MASK: 28,
+  /** ST0–ST7 (MM0–MM7), 16 bytes each, the 80-bit value in the low 10. */
   ST0: 32,
+  /** XMM0–XMM15, 16 bytes each. */
   XMM0: 160,
   /** End of the part the processor writes (416–511 are reserved or for software). */
   END: 416,
