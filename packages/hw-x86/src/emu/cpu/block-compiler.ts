@@ -304,7 +304,7 @@ function sourceOf(
   const handlers = [...builder.handlers].map((op) => `const h${op} = rt.handler(${op});`).join("\n");
   const source = `"use strict";
 const exitCall = rt.exitCall, exitJump = rt.exitJump, condition = rt.condition, carryFlag = rt.carryFlag, parity = rt.parity, setCarryOverflow = rt.setCarryOverflow, packUnsigned = rt.packUnsigned, setLazy = rt.setLazy;
-const blockFloat = rt.blockFloat, blockOrder = rt.blockOrder, blockFromInteger = rt.blockFromInteger, blockTruncate = rt.blockTruncate, blockConvertFloat = rt.blockConvertFloat, converted = rt.converted, signedProduct64 = rt.signedProduct64, product = rt.product;
+const sseFloatFast = rt.sseFloatFast, sseOrderFast = rt.sseOrderFast, sseFromIntegerFast = rt.sseFromIntegerFast, sseTruncateFast = rt.sseTruncateFast, sseConvertFloatFast = rt.sseConvertFloatFast, converted = rt.converted, signedProduct64 = rt.signedProduct64, product = rt.product;
 const K32 = 4294967296, K47 = 140737488355328;
 ${handlers}
 return (function block_${start & 4095}(state, budget, s0) {

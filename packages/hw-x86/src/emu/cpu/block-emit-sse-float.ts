@@ -8,7 +8,7 @@
  * calls the interpreter's handler, which is exact.
  *
  * Generated code names (besides block-emit-sse.ts's `xmm`): the runtime's
- * `blockFloat blockOrder blockFromInteger blockTruncate blockConvertFloat
+ * `sseFloatFast sseOrderFast sseFromIntegerFast sseTruncateFast sseConvertFloatFast
  * converted`, and `fsrc`, four words of scratch holding a memory operand.
  * A memory operand whose inline access does not apply (TLB miss, page
  * crossing, a misaligned 16-byte operand) goes to the handler too, which
@@ -92,7 +92,7 @@ function emitConvert(b: BlockBuilder, site: InstructionSite): boolean {
     case SSE_CONVERT.CVTSI2SD: {
       const double = id === SSE_CONVERT.CVTSI2SD;
       const call = (low: string, high: string) =>
-        `blockFromInteger(xmm, ${reg}, ${low}, ${high}, ${wide}, ${double})`;
+        `sseFromIntegerFast(xmm, ${reg}, ${low}, ${high}, ${wide}, ${double})`;
       if (rm !== OPERAND.MEMORY) {
         return b.fastOrFallback(
           site,
@@ -121,7 +121,7 @@ function emitConvert(b: BlockBuilder, site: InstructionSite): boolean {
         b,
         site,
         size,
-        (source, from) => `blockTruncate(state, ${source}, ${from}, ${double}, ${wide})`,
+        (source, from) => `sseTruncateFast(state, ${source}, ${from}, ${double}, ${wide})`,
         write,
         false,
       );
@@ -133,7 +133,7 @@ function emitConvert(b: BlockBuilder, site: InstructionSite): boolean {
         b,
         site,
         size,
-        (source, from) => `blockConvertFloat(state, ${reg}, ${source}, ${from}, ${toDouble})`,
+        (source, from) => `sseConvertFloatFast(state, ${reg}, ${source}, ${from}, ${toDouble})`,
         "",
         false,
       );
@@ -159,7 +159,7 @@ export function emitSseFloat(b: BlockBuilder, site: InstructionSite): boolean {
         b,
         site,
         size,
-        (source, from) => `blockFloat(state, ${aux}, ${reg}, ${source}, ${from})`,
+        (source, from) => `sseFloatFast(state, ${aux}, ${reg}, ${source}, ${from})`,
         "",
         false,
       );
@@ -169,7 +169,7 @@ export function emitSseFloat(b: BlockBuilder, site: InstructionSite): boolean {
         b,
         site,
         size,
-        (source, from) => `blockOrder(state, ${double}, ${reg}, ${source}, ${from})`,
+        (source, from) => `sseOrderFast(state, ${double}, ${reg}, ${source}, ${from})`,
         "",
         true,
       );

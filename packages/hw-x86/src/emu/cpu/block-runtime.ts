@@ -10,12 +10,12 @@ import { operationHandler } from "./execute";
 import { carryFlag, parity, setCarryOverflow, setLazy } from "./flags";
 import { product, signedProduct64 } from "./muldiv";
 import {
-  blockConvertFloat,
-  blockFloat,
-  blockFromInteger,
-  blockOrder,
-  blockTruncate,
   converted,
+  sseConvertFloatFast,
+  sseFloatFast,
+  sseFromIntegerFast,
+  sseOrderFast,
+  sseTruncateFast,
 } from "./sse-float-fast";
 
 const LOWER_HALF_END = 2 ** 47;
@@ -88,11 +88,11 @@ export const RUNTIME = {
   setLazy,
   signedProduct64,
   product,
-  blockFloat,
-  blockOrder,
-  blockFromInteger,
-  blockTruncate,
-  blockConvertFloat,
+  sseFloatFast,
+  sseOrderFast,
+  sseFromIntegerFast,
+  sseTruncateFast,
+  sseConvertFloatFast,
   converted,
   /** Scratch words of a floating-point memory operand (block-emit-sse-float.ts). */
   floatScratch: new Uint32Array(4),

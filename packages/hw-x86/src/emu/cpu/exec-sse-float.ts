@@ -44,14 +44,13 @@ import { operandAddress, readRm, writeRegister } from "./operands";
 import { OPERAND } from "./ops";
 import {
   converted,
-  fastConvertFloat,
-  fastFloatLanes,
-  fastFromInteger,
-  fastMxcsr,
-  fastOperand,
   fastOrder,
-  fastTruncate,
   ORDER_FLAGS,
+  sseConvertFloatFast,
+  sseFloatFast,
+  sseFromIntegerFast,
+  sseOrderFast,
+  sseTruncateFast,
 } from "./sse-float-fast";
 import { COMPARE_FLAGS, FLOAT_LANES, SSE_CONVERT, SSE_CONVERT_WIDE, SSE_FLOAT } from "./sse-float-ops";
 import { source } from "./sse-lanes";
@@ -127,7 +126,7 @@ export function executeSseFloat(state: CpuState, cache: DecodedCache, slot: numb
   const reg = cache.reg[slot]!;
   const xmm = state.context.xmm;
   const count = laneCount(lanes);
-  if (fastMxcsr(state.context.mxcsr) && fastFloatLanes(kind, double, count, xmm, reg * 4, source.u32)) return;
+  if (sseFloatFast(state, aux, reg, source.u32, 0)) return;
   begin(state);
   for (let lane = 0; lane < count; lane++) {
     unpackLane(first, xmm, reg * 4, lane, double);
@@ -258,14 +257,12 @@ export function executeSseCompareFlags(state: CpuState, cache: DecodedCache, slo
   const aux = cache.aux[slot]!;
   const double = (aux & COMPARE_FLAGS.DOUBLE) !== 0;
   if (!loadSource(state, cache, slot, double ? 8 : 4, false)) return;
-  let order = fastOrder(double, state.context.xmm, cache.reg[slot]! * 4, source.u32, 0);
-  if (order < 0) {
-    begin(state);
-    unpackLane(first, state.context.xmm, cache.reg[slot]! * 4, 0, double);
-    unpackLane(second, source.u32, 0, 0, double);
-    order = compare(first, second, (aux & COMPARE_FLAGS.SIGNALING) !== 0);
-    if (!finish(state)) return;
-  }
+  if (sseOrderFast(state, double, cache.reg[slot]!, source.u32, 0)) return;
+  begin(state);
+  unpackLane(first, state.context.xmm, cache.reg[slot]! * 4, 0, double);
+  unpackLane(second, source.u32, 0, 0, double);
+  const order = compare(first, second, (aux & COMPARE_FLAGS.SIGNALING) !== 0);
+  if (!finish(state)) return;
   setStatusFlags(state, STATUS_FLAGS, ORDER_FLAGS[order]!);
 }
 
@@ -323,10 +320,7 @@ export function executeSseConvert(state: CpuState, cache: DecodedCache, slot: nu
     if (state.exceptionVector >= 0) return;
     const high = size === 8 ? state.high : 0;
     const double = id === SSE_CONVERT.CVTSI2SD;
-    if (fastFromInteger(low, high, wide, double)) {
-      commitConverted(state, reg, double);
-      return;
-    }
+    if (sseFromIntegerFast(state.context.xmm, reg, low, high, wide, double)) return;
     begin(state);
     fromInteger(first, low, high, wide ? 64 : 32, true);
     roundValue(first, double ? FLOAT64 : FLOAT32);
@@ -398,31 +392,17 @@ export function executeSseConvert(state: CpuState, cache: DecodedCache, slot: nu
   commit(state, reg, 4);
 }
 
-/** Writes the {@link converted} scalar to lane 0 of XMM register `reg` (upper lanes kept). */
-function commitConverted(state: CpuState, reg: number, double: boolean): void {
-  const xmm = state.context.xmm;
-  xmm[reg * 4] = converted.low;
-  if (double) xmm[reg * 4 + 1] = converted.high;
-}
-
 /** CVTTSD2SI, CVTTSS2SI, CVTSS2SD and CVTSD2SS on the host-number fast path (sse-float-fast.ts); false: not taken. */
 function fastScalarConvert(state: CpuState, id: number, wide: boolean, reg: number): boolean {
   switch (id) {
     case SSE_CONVERT.CVTTSS2SI:
-    case SSE_CONVERT.CVTTSD2SI: {
-      const value = fastOperand(source.u32, 0, id === SSE_CONVERT.CVTTSD2SI);
-      if (Number.isNaN(value) || !fastTruncate(value, wide, fastMxcsr(state.context.mxcsr))) return false;
+    case SSE_CONVERT.CVTTSD2SI:
+      if (!sseTruncateFast(state, source.u32, 0, id === SSE_CONVERT.CVTTSD2SI, wide)) return false;
       writeRegister(state, reg, wide ? 8 : 4, converted.low, converted.high);
       return true;
-    }
     case SSE_CONVERT.CVTSS2SD:
-    case SSE_CONVERT.CVTSD2SS: {
-      const toDouble = id === SSE_CONVERT.CVTSS2SD;
-      const value = fastOperand(source.u32, 0, !toDouble);
-      if (!fastConvertFloat(value, toDouble, fastMxcsr(state.context.mxcsr))) return false;
-      commitConverted(state, reg, toDouble);
-      return true;
-    }
+    case SSE_CONVERT.CVTSD2SS:
+      return sseConvertFloatFast(state, reg, source.u32, 0, id === SSE_CONVERT.CVTSS2SD);
     default:
       return false;
   }

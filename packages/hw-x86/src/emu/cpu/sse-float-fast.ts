@@ -251,15 +251,17 @@ export function fastConvertFloat(value: number, toDouble: boolean, mxcsrFast: bo
 export const ORDER_FLAGS = [RFLAGS.CF, RFLAGS.ZF, 0, RFLAGS.ZF | RFLAGS.PF | RFLAGS.CF];
 
 /*
- * Entry points of compiled blocks (block-emit-sse-float.ts): each does the
- * whole instruction and returns true, or changes nothing and returns false
- * (the block then calls the interpreter's handler). The source operand is
- * the words source[from..]: the XMM file at the register's word, or the
- * block's scratch `fsrc` holding the memory operand.
+ * Whole-instruction fast paths, used by the interpreter's handlers
+ * (exec-sse-float.ts) and called inline by compiled blocks
+ * (block-emit-sse-float.ts): each does the whole instruction and returns
+ * true, or changes nothing and returns false (the caller then runs the exact
+ * path). The source operand is the words source[from..]: the XMM file at the
+ * register's word, the handlers' loaded source, or a block's scratch `fsrc`
+ * holding the memory operand.
  */
 
 /** OP.SSE_FLOAT with `aux` into XMM register `reg`. */
-export function blockFloat(
+export function sseFloatFast(
   state: CpuState,
   aux: number,
   reg: number,
@@ -274,7 +276,7 @@ export function blockFloat(
 }
 
 /** (U)COMISS/(U)COMISD of XMM register `reg` with the source: sets ZF, PF, CF. */
-export function blockOrder(
+export function sseOrderFast(
   state: CpuState,
   double: boolean,
   reg: number,
@@ -288,7 +290,7 @@ export function blockOrder(
 }
 
 /** CVTSI2SD/CVTSI2SS of (low, high) into lane 0 of XMM register `reg`. */
-export function blockFromInteger(
+export function sseFromIntegerFast(
   xmm: Uint32Array,
   reg: number,
   low: number,
@@ -303,7 +305,7 @@ export function blockFromInteger(
 }
 
 /** CVTTSD2SI/CVTTSS2SI of the source: the integer's words in {@link converted}. */
-export function blockTruncate(
+export function sseTruncateFast(
   state: CpuState,
   source: Uint32Array,
   from: number,
@@ -315,7 +317,7 @@ export function blockTruncate(
 }
 
 /** CVTSS2SD (`toDouble`) or CVTSD2SS of the source into lane 0 of XMM register `reg`. */
-export function blockConvertFloat(
+export function sseConvertFloatFast(
   state: CpuState,
   reg: number,
   source: Uint32Array,
