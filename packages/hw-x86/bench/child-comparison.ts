@@ -20,7 +20,7 @@
  * - `cold-blocks-vs-interpreter/<case>`: interpreter seconds / blocks
  *   seconds of the cold runs (below 1: compiling did not pay back).
  */
-import type { BenchResult } from "../../testing/src/index";
+import { type BenchResult, median } from "../../testing/src/index";
 import type { Baseline } from "./baseline";
 import { mipsRecord, speedupRecord } from "./bench-records";
 import { runChild } from "./bundled-mips";
@@ -31,13 +31,6 @@ import { checkOutcome, type EmulatedOutcome, type EmulationMode } from "./guest-
 export const CHILD_ROUNDS = 3;
 /** Runs of the program in one blocks child (1 cold + the warm ones). */
 const BLOCK_RUNS = 3;
-
-/** The median of a non-empty list. */
-function middle(values: readonly number[]): number {
-  const sorted = [...values].sort((left, right) => left - right);
-  const half = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[half]! : (sorted[half - 1]! + sorted[half]!) / 2;
-}
 
 interface Kind {
   readonly label: string;
@@ -104,7 +97,7 @@ export function compareInChildren(
       if (failed !== undefined) return { reason: `${kind.label} child: ${failed}` };
       kind.instructions = runs[0]!.instructions;
       kind.cold.push(runs[0]!.seconds);
-      if (runs.length > 1) kind.warm.push(middle(runs.slice(1).map((run) => run.seconds)));
+      if (runs.length > 1) kind.warm.push(median(runs.slice(1).map((run) => run.seconds)));
     }
   }
   const [blocks, interpreter, base] = kinds as [Kind, Kind, Kind | undefined];
