@@ -13,8 +13,10 @@ import { findGuestBinary, readGuestBinary } from "../guest/catalog";
 import { blockSource, sharedBlockCount } from "../src/emu/cpu/block-compiler";
 import { BLOCK_PROBE_THRESHOLD, DEFAULT_BLOCK_THRESHOLD } from "../src/emu/cpu/block-table";
 import { STOP_REASON } from "../src/emu/cpu/cpu";
+import { ACCESS } from "../src/emu/cpu/cpu-state";
 import { fetchInstruction } from "../src/emu/cpu/fetch";
 import { readFlags } from "../src/emu/cpu/flags";
+import { translate } from "../src/emu/cpu/mmu";
 import { GPR, SLOT } from "../src/interfaces/cpu-context";
 import { RETURN_PATH, TRAP_KIND } from "../src/interfaces/trap-frame";
 import { CODE, DATA, Harness, STACK_TOP, USER_RW } from "./cpu-harness";
@@ -347,6 +349,39 @@ describe("compiled blocks agree with the interpreter", () => {
       expect(compiled.traps[0]?.vector, name).toBe(vector);
       expect(compiled.traps[0]?.rip, name).toBe(BigInt(CODE + 3));
     }
+  });
+
+  it("a page remapped during a SYSCALL the block goes on after is seen by the block's next access", () => {
+    const [interpreter, compiled] = pair(true);
+    // l: mov [rbx], edi; syscall (the kernel moves DATA to a fresh frame); inc edi; cmp edi, 6; jne l; ud2
+    const code = "893b 0f05 ffc7 83ff06 75f5 0f0b";
+    const framesOf = new Map<Harness, number[]>();
+    for (const harness of [interpreter, compiled]) {
+      harness.load(code, USER_RW);
+      const frames = [harness.mapFresh(DATA, 1)];
+      framesOf.set(harness, frames);
+      harness.set(GPR.RBX, BigInt(DATA));
+      harness.set(GPR.RDI, 0n);
+      harness.onTrap = (frame, cpu) => {
+        if (frame.kind !== TRAP_KIND.SYSCALL) {
+          cpu.requestStop();
+          return;
+        }
+        // A new PTE without INVLPG (so the block may go on), the old entry evicted and the
+        // new one loaded, as the kernel's own accesses through the MMU could: the guest's
+        // next store goes to the new frame.
+        const fresh = harness.allocateFrame();
+        harness.map(DATA, fresh, USER_RW);
+        cpu.state.tlbTag.fill(-1);
+        translate(cpu.state, DATA, ACCESS.WRITE);
+        frames.push(fresh);
+      };
+    }
+    expect(snapshot(compiled, compiled.run())).toBe(snapshot(interpreter, interpreter.run()));
+    const frames = framesOf.get(compiled)!;
+    // Iteration i stored i into the frame mapped during it.
+    expect(frames.slice(0, 6).map((frame) => compiled.ram.read32(frame))).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(compiled.cpu.counters.syscallsInBlock).toBeGreaterThan(2);
   });
 
   it("a store into the running block's own page ends the block and the new code runs", () => {

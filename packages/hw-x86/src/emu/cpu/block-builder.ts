@@ -152,6 +152,8 @@ export class BlockBuilder {
   usesSse = false;
   /** OP ids whose handlers the code calls. */
   readonly handlers = new Set<number>();
+  /** Translation memos handed out ({@link nextMemo}; block-operands.ts `tlbTest`). */
+  memos = 0;
   /** The flag record at each back edge (undefined where it is not a LAZY/MUL record). */
   readonly backEdgeRecords: (FlagRecord | undefined)[] = [];
   private readonly lines: string[] = [];
@@ -171,6 +173,11 @@ export class BlockBuilder {
     private readonly pending?: FlagRecord,
   ) {
     if (pending !== undefined) this.flags.setPending(pending);
+  }
+
+  /** A new translation memo for one memory-access site (block-operands.ts `tlbTest`). */
+  nextMemo(): number {
+    return this.memos++;
   }
 
   /** Appends statements. */
@@ -253,7 +260,7 @@ export class BlockBuilder {
 
   /** An instruction whose memory operand has the inline fast path of block-operands.ts (`p` set for `body`). */
   memory(site: InstructionSite, size: number, write: boolean, body: () => string): boolean {
-    const path = memoryFastPath(this.cache, site.slot, size, write, site.next);
+    const path = memoryFastPath(this.cache, site.slot, size, write, site.next, this.nextMemo());
     if (path === undefined) return this.fallback(site);
     return this.custom(site, path.setup, path.test, body);
   }

@@ -26,6 +26,7 @@ import { CR0, CR4 } from "./arch-bits";
 import { BlockBuilder, endsBlock, type InstructionSite, SPILL } from "./block-builder";
 import { emitInstruction } from "./block-emit";
 import type { FlagRecord } from "./block-flags";
+import { memoDeclarations, memoReset } from "./block-operands";
 import { RUNTIME } from "./block-runtime";
 import type { BlockFunction, BlockTable } from "./block-table";
 import type { CpuState } from "./cpu-state";
@@ -41,9 +42,13 @@ export const MAX_BLOCK_INSTRUCTIONS = 32;
  * becomes the local `gk`, loaded at entry; a write `regs[k] = e;` becomes
  * `gk = (e) >>> 0;` (the wrap to uint32 the typed array did on store); the
  * SPILL / RELOAD markers become the write-backs and reloads around handler
- * calls and exits. Returns the declarations and the rewritten body.
+ * calls and exits; `reset` (clearing the translation memos) follows every reload. Returns the declarations and the rewritten body.
  */
-function allocateRegisters(body: string, loops: boolean): { declarations: string; body: string } {
+function allocateRegisters(
+  body: string,
+  loops: boolean,
+  reset: string,
+): { declarations: string; body: string } {
   const used = new Set<number>();
   const written = new Set<number>();
   for (const match of body.matchAll(/regs\[(\d+)\]( = )?/g)) {
@@ -72,14 +77,15 @@ function allocateRegisters(body: string, loops: boolean): { declarations: string
           .map((k) => `regs[${k}] = g${k};`)
           .join(" ");
       }
-      if (list === undefined) return reloadAll;
-      return list
+      if (list === undefined) return `${reloadAll} ${reset}`;
+      const loads = list
         .split(",")
         .filter((entry) => entry !== "")
         .flatMap((gpr) => [Number(gpr) * 2, Number(gpr) * 2 + 1])
         .filter((k) => used.has(k))
         .map((k) => `g${k} = regs[${k}];`)
         .join(" ");
+      return `${loads} ${reset}`;
     },
   );
   const declarations =
@@ -293,7 +299,7 @@ function sourceOf(
   }
   const last = sites[sites.length - 1]!;
   const end = ended ? "" : builder.endText(last.next);
-  const registers = allocateRegisters(`${builder.body()}\n${end}`, loops);
+  const registers = allocateRegisters(`${builder.body()}\n${end}`, loops, memoReset(builder.memos));
   // Inline SSE assumes SSE is usable; otherwise only the first instruction runs, through its handler.
   const head = sites[0]!;
   const headOp = cache.op[head.slot]!;
@@ -313,6 +319,7 @@ const rip0 = state.rip, r0 = state.retired;
 let done = 0, a = 0, ah = 0, as = 0, o = 0, v = 0, e = 0, p = 0, ml = 0, mh = 0, t = 0, x = 0, y = 0;
 let fdl = 0, fdh = 0, fsl = 0, fsh = 0, frl = 0, frh = 0, fc = 0, rcf = 0, rof = 0, pending = 0;
 ${builder.usesSse ? SSE_PREAMBLE : ""}
+${memoDeclarations(builder.memos)}
 ${profile ? "const handlerCalls = cache.blocks.handlerCalls;" : ""}
 ${sseGuard}
 ${registers.declarations}

@@ -12,16 +12,16 @@
  * otherwise leave the instruction to its handler.
  */
 import type { BlockBuilder, InstructionSite } from "./block-builder";
-import { LOWER_HALF_END_TEXT, memoryFastPath, TWO_POW_32_TEXT } from "./block-operands";
+import { LOWER_HALF_END_TEXT, memoryFastPath, TWO_POW_32_TEXT, tlbTest } from "./block-operands";
 import { OP, OPERAND } from "./ops";
 
-const READ8 =
-  "(o = a & 4095) <= 4088 && tlbTag[(e = (v = (a - o) / 4096) & 4095)] === v && ((p = tlbPhysical[e] + o), true)";
-const WRITE8 =
-  "(o = a & 4095) <= 4088 && tlbTag[(e = (v = (a - o) / 4096) & 4095)] === v && (tlbAccess[e] & 2) !== 0 && codePages[(p = tlbPhysical[e] + o) >>> 12] === 0";
-/** Setup and test of an 8-byte push slot at RSP - 8. */
+/** Setup of an 8-byte push slot at RSP - 8. */
 const PUSH_SETUP = "as = regs[8] - 8; ah = regs[9];";
-const PUSH_TEST = `as >= 0 && ah < 32768 && ((a = ah * ${TWO_POW_32_TEXT} + as), true) && ${WRITE8}`;
+
+/** Test of the push slot at RSP - 8 (translation memo `memo`). */
+function pushTest(memo: number): string {
+  return `as >= 0 && ah < 32768 && ${tlbTest(8, true, memo)}`;
+}
 
 /** Statements storing the 64-bit number `value` (a signed canonical address) at `p`. */
 function storeAddress(value: string): string {
@@ -47,14 +47,14 @@ function emitCall(b: BlockBuilder, site: InstructionSite): boolean {
   const slot = site.slot;
   const target = site.next + b.cache.immLow[slot]!;
   const guard = `(t = rip0 + ${target}) < ${LOWER_HALF_END_TEXT} && t >= -${LOWER_HALF_END_TEXT}`;
-  return b.custom(site, PUSH_SETUP, `${guard} && ${PUSH_TEST}`, () => {
+  return b.custom(site, PUSH_SETUP, `${guard} && ${pushTest(b.nextMemo())}`, () => {
     return `x = rip0 + ${site.next}; ${storeAddress("x")} regs[8] = as; ${b.exitToText(site, "t")}`;
   });
 }
 
 function emitRet(b: BlockBuilder, site: InstructionSite): boolean {
   const release = 8 + b.cache.immLow[site.slot]!;
-  const test = `as <= ${4294967295 - release} && ah < 32768 && ((a = ah * ${TWO_POW_32_TEXT} + as), true) && ${READ8} && (mh = view.getUint32(p + 4, true)) < 32768`;
+  const test = `as <= ${4294967295 - release} && ah < 32768 && ${tlbTest(8, false, b.nextMemo())} && (mh = view.getUint32(p + 4, true)) < 32768`;
   return b.custom(site, "as = regs[8]; ah = regs[9];", test, () => {
     return `ml = view.getUint32(p, true); regs[8] = as + ${release}; t = mh * ${TWO_POW_32_TEXT} + ml; ${b.exitToText(site, "t")}`;
   });
@@ -71,12 +71,12 @@ function emitIndirect(b: BlockBuilder, site: InstructionSite): boolean {
     if (!call) {
       return b.custom(site, load, "y < 32768", () => b.exitToText(site, `(y * ${TWO_POW_32_TEXT} + x)`));
     }
-    return b.custom(site, `${load} ${PUSH_SETUP}`, `y < 32768 && ${PUSH_TEST}`, () => {
+    return b.custom(site, `${load} ${PUSH_SETUP}`, `y < 32768 && ${pushTest(b.nextMemo())}`, () => {
       return `t = rip0 + ${site.next}; ${storeAddress("t")} regs[8] = as; ${b.exitToText(site, `(y * ${TWO_POW_32_TEXT} + x)`)}`;
     });
   }
   if (call) return b.fallback(site);
-  const path = memoryFastPath(cache, slot, 8, false, site.next);
+  const path = memoryFastPath(cache, slot, 8, false, site.next, b.nextMemo());
   if (path === undefined) return b.fallback(site);
   return b.custom(site, path.setup, `${path.test} && (mh = view.getUint32(p + 4, true)) < 32768`, () => {
     return `ml = view.getUint32(p, true); ${b.exitToText(site, `(mh * ${TWO_POW_32_TEXT} + ml)`)}`;
@@ -92,7 +92,7 @@ function emitPush(b: BlockBuilder, site: InstructionSite): boolean {
     cache.op[slot] === OP.PUSH_R
       ? { low: `regs[${reg * 2}]`, high: `regs[${reg * 2 + 1}]` }
       : { low: `${cache.immLow[slot]! >>> 0}`, high: `${cache.immHigh[slot]! >>> 0}` };
-  return b.custom(site, PUSH_SETUP, PUSH_TEST, () => {
+  return b.custom(site, PUSH_SETUP, pushTest(b.nextMemo()), () => {
     return `view.setUint32(p, ${value.low}, true); view.setUint32(p + 4, ${value.high}, true); regs[8] = as;`;
   });
 }
@@ -102,7 +102,7 @@ function emitPop(b: BlockBuilder, site: InstructionSite): boolean {
   const slot = site.slot;
   if (cache.size[slot] !== 8) return b.fallback(site);
   const reg = cache.reg[slot]!;
-  const test = `as <= 4294967287 && ah < 32768 && ((a = ah * ${TWO_POW_32_TEXT} + as), true) && ${READ8}`;
+  const test = `as <= 4294967287 && ah < 32768 && ${tlbTest(8, false, b.nextMemo())}`;
   return b.custom(site, "as = regs[8]; ah = regs[9];", test, () => {
     return `ml = view.getUint32(p, true); mh = view.getUint32(p + 4, true); regs[8] = as + 8; regs[${reg * 2}] = ml; regs[${reg * 2 + 1}] = mh;`;
   });

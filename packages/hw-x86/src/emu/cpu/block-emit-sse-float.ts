@@ -42,9 +42,9 @@ function fastWithSource(
 ): boolean {
   const rm = b.cache.rm[site.slot]!;
   if (rm !== OPERAND.MEMORY) return b.fastOrFallback(site, "", call("xmm", `${rm * 4}`), body, flagsWritten);
-  const path = memoryFastPath(b.cache, site.slot, size, false, site.next);
+  const path = memoryFastPath(b.cache, site.slot, size, false, site.next, b.nextMemo());
   if (path === undefined) return b.fallback(site);
-  const test = `${path.test}${size === 16 ? " && (a & 15) === 0" : ""}`;
+  const test = `${path.test}${size === 16 ? " && (o & 15) === 0" : ""}`;
   const fast = `(${test}) && (${loadScratch(size / 4)}, ${call("fsrc", "0")})`;
   return b.fastOrFallback(site, path.setup, fast, body, flagsWritten);
 }
@@ -62,7 +62,7 @@ function emitScalarMove(b: BlockBuilder, site: InstructionSite): boolean {
     b.emit(Array.from({ length: words }, (_, word) => `xmm[${to + word}] = xmm[${from + word}];`).join(" "));
     return false;
   }
-  const path = memoryFastPath(cache, slot, words * 4, !load, site.next);
+  const path = memoryFastPath(cache, slot, words * 4, !load, site.next, b.nextMemo());
   if (path === undefined) return b.fallback(site);
   const body = load
     ? [0, 1, 2, 3]
@@ -102,7 +102,7 @@ function emitConvert(b: BlockBuilder, site: InstructionSite): boolean {
           false,
         );
       }
-      const path = memoryFastPath(cache, slot, size, false, site.next);
+      const path = memoryFastPath(cache, slot, size, false, site.next, b.nextMemo());
       if (path === undefined) return b.fallback(site);
       const high = wide ? "view.getUint32(p + 4, true)" : "0";
       return b.fastOrFallback(

@@ -162,7 +162,7 @@ function emitMoveQuad(b: BlockBuilder, site: InstructionSite): boolean {
     b.emit(move);
     return false;
   }
-  const path = memoryFastPath(cache, slot, 8, !load, site.next);
+  const path = memoryFastPath(cache, slot, 8, !load, site.next, b.nextMemo());
   if (path === undefined) return b.fallback(site);
   const at = reg * 4;
   const body = load
@@ -197,9 +197,9 @@ export function emitSse(b: BlockBuilder, site: InstructionSite): boolean {
         b.emit(`${loadRegister(from)} ${store}`);
         return false;
       }
-      const path = memoryFastPath(cache, slot, 16, !load, site.next);
+      const path = memoryFastPath(cache, slot, 16, !load, site.next, b.nextMemo());
       if (path === undefined) break;
-      const test = `${path.test}${aligned ? " && (a & 15) === 0" : ""}`;
+      const test = `${path.test}${aligned ? " && (o & 15) === 0" : ""}`;
       if (load) {
         const store = [0, 1, 2, 3].map((lane) => `xmm[${reg * 4 + lane}] = q${lane};`).join(" ");
         return b.custom(site, path.setup, test, () => `${LOAD_MEMORY} ${store}`);
@@ -228,9 +228,9 @@ export function emitSse(b: BlockBuilder, site: InstructionSite): boolean {
         b.emit(`${loadRegister(rm)} ${text}`);
         return false;
       }
-      const path = memoryFastPath(cache, slot, 16, false, site.next);
+      const path = memoryFastPath(cache, slot, 16, false, site.next, b.nextMemo());
       if (path === undefined) break;
-      return b.custom(site, path.setup, `${path.test} && (a & 15) === 0`, () => `${LOAD_MEMORY} ${text}`);
+      return b.custom(site, path.setup, `${path.test} && (o & 15) === 0`, () => `${LOAD_MEMORY} ${text}`);
     }
     case OP.SSE_SHIFT_IMM: {
       const text = shiftText(aux, rm, cache.immLow[slot]! & 0xff);

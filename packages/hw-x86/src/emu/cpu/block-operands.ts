@@ -4,8 +4,8 @@
  *
  * Names the generated code provides (block-compiler.ts): `regs` (the
  * register file), `view`/`u8` (RAM), `tlbTag tlbPhysical tlbAccess`,
- * `codePages`, `rip0` (RIP at block entry), and the scratch locals
- * `a ah as o v e p ml mh x y`.
+ * `codePages`, `rip0` (RIP at block entry), the scratch locals
+ * `a ah as o v e p ml mh x y`, and the translation memos `mk<n> mp<n>`.
  *
  * The memory fast path mirrors the interpreter's (memory.ts, operands.ts):
  * no FS/GS/67 prefix; an address whose high word is in the lower canonical
@@ -85,35 +85,69 @@ export interface MemoryFastPath {
   test: string;
 }
 
-/** TLB part of a fast-path test for an access of `size` at linear `a` (computes o, v, e, p). */
-function tlbTest(size: number, write: boolean): string {
-  const hit = `(o = a & 4095) <= ${4096 - size} && tlbTag[(e = (v = (a - o) / 4096) & 4095)] === v`;
-  if (!write) return `${hit} && ((p = tlbPhysical[e] + o), true)`;
-  return `${hit} && (tlbAccess[e] & 2) !== 0 && codePages[(p = tlbPhysical[e] + o) >>> 12] === 0`;
+/**
+ * TLB part of a fast-path test for an access of `size` bytes at the linear
+ * address `ah`·2^32 + `as` (`ah` < 2^15 and `as` in [0, 2^32) already
+ * checked): computes `o` (the page offset), `v` (the virtual page number)
+ * and, when true, `p` (the physical address).
+ *
+ * Translation memo `memo`: the locals `mk<memo>` / `mp<memo>` hold the last
+ * virtual page this site hit in the TLB and its physical page, so an access
+ * to the same page as the site's previous one costs one compare. Valid
+ * because nothing inline changes the TLB or `codePages`: the memos are
+ * cleared at entry and after every handler call (the compiler puts
+ * {@link memoReset} at every RELOAD marker), the only points where a
+ * translation, an INVLPG, a CR3 load or new decoded code can happen. A
+ * write memo is filled only from a writable entry of a page without
+ * decoded code, so it answers exactly what the write test would.
+ */
+export function tlbTest(size: number, write: boolean, memo: number): string {
+  const key = `mk${memo}`;
+  const base = `mp${memo}`;
+  const hit = "tlbTag[(e = (as >>> 12) & 4095)] === v";
+  const allowed = write ? ` && (tlbAccess[e] & 2) !== 0 && codePages[tlbPhysical[e] >>> 12] === 0` : "";
+  return `(o = as & 4095) <= ${4096 - size} && ((v = ah * 1048576 + (as >>> 12)) === ${key} || (${hit}${allowed} && ((${key} = v), (${base} = tlbPhysical[e]), true))) && ((p = ${base} + o), true)`;
 }
 
-/** Fast path of the memory operand of `slot` (see MemoryFastPath); `next` is the instruction's end offset from `rip0`. */
+/** Declarations of translation memos 0..count-1 (see {@link tlbTest}). */
+export function memoDeclarations(count: number): string {
+  if (count === 0) return "";
+  return `let ${Array.from({ length: count }, (_, memo) => `mk${memo} = -1, mp${memo} = 0`).join(", ")};`;
+}
+
+/** Statements clearing translation memos 0..count-1 (after a handler call). */
+export function memoReset(count: number): string {
+  return Array.from({ length: count }, (_, memo) => `mk${memo} = -1;`).join(" ");
+}
+
+/**
+ * Fast path of the memory operand of `slot` (see MemoryFastPath); `next` is
+ * the instruction's end offset from `rip0`, `memo` the translation memo the
+ * site owns ({@link tlbTest}). After a true test, `o` is the page offset of
+ * the access (alignment checks use it).
+ */
 export function memoryFastPath(
   cache: DecodedCache,
   slot: number,
   size: number,
   write: boolean,
   next: number,
+  memo: number,
 ): MemoryFastPath | undefined {
   if ((cache.prefix[slot]! & (PREFIX.FS | PREFIX.GS | PREFIX.ADDR32)) !== 0) return undefined;
   const base = cache.base[slot]!;
   const index = cache.index[slot]!;
   const disp = cache.disp[slot]!;
-  const tlb = tlbTest(size, write);
+  const tlb = tlbTest(size, write, memo);
   if (base === OPERAND.RIP) {
     return {
       setup: `a = rip0 + ${next + disp};`,
-      test: `a >= 0 && a < ${LOWER_HALF_END_TEXT} && ${tlb}`,
+      test: `a >= 0 && a < ${LOWER_HALF_END_TEXT} && ((ah = Math.floor(a / ${TWO_POW_32_TEXT})), (as = a - ah * ${TWO_POW_32_TEXT}), true) && ${tlb}`,
     };
   }
   if (base === OPERAND.NONE && index === OPERAND.NONE) {
     if (disp < 0) return undefined;
-    return { setup: `a = ${disp};`, test: tlb };
+    return { setup: `ah = 0; as = ${disp};`, test: tlb };
   }
   const terms: string[] = [];
   if (base !== OPERAND.NONE) terms.push(`regs[${base * 2}]`);
@@ -127,10 +161,9 @@ export function memoryFastPath(
   checks.push("as >= 0", `as < ${TWO_POW_32_TEXT}`);
   if (index !== OPERAND.NONE) checks.push(`regs[${index * 2 + 1}] === 0`);
   const high = base !== OPERAND.NONE ? `regs[${base * 2 + 1}]` : "0";
-  const combine = base !== OPERAND.NONE ? `((a = ah * ${TWO_POW_32_TEXT} + as), true)` : "((a = as), true)";
   return {
     setup: `ah = ${high}; as = ${terms.join(" + ")};`,
-    test: `${checks.join(" && ")} && ${combine} && ${tlb}`,
+    test: `${checks.join(" && ")} && ${tlb}`,
   };
 }
 
