@@ -42,7 +42,8 @@ export const MAX_BLOCK_INSTRUCTIONS = 32;
  * becomes the local `gk`, loaded at entry; a write `regs[k] = e;` becomes
  * `gk = (e) >>> 0;` (the wrap to uint32 the typed array did on store); the
  * SPILL / RELOAD markers become the write-backs and reloads around handler
- * calls and exits; `reset` (clearing the translation memos) follows every reload. Returns the declarations and the rewritten body.
+ * calls and exits; `reset` (clearing the translation memos) follows every
+ * reload. Returns the declarations and the rewritten body.
  */
 function allocateRegisters(
   body: string,

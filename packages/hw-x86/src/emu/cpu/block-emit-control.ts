@@ -23,6 +23,14 @@ function pushTest(memo: number): string {
   return `as >= 0 && ah < 32768 && ${tlbTest(8, true, memo)}`;
 }
 
+/** Setup of an 8-byte read at RSP (POP, RET). */
+const POP_SETUP = "as = regs[8]; ah = regs[9];";
+
+/** Test of the 8-byte read at RSP, after which RSP grows by `release` without a carry (translation memo `memo`). */
+function popTest(release: number, memo: number): string {
+  return `as <= ${4294967295 - release} && ah < 32768 && ${tlbTest(8, false, memo)}`;
+}
+
 /** Statements storing the 64-bit number `value` (a signed canonical address) at `p`. */
 function storeAddress(value: string): string {
   return `view.setUint32(p, ${value} >>> 0, true); view.setUint32(p + 4, Math.floor(${value} / ${TWO_POW_32_TEXT}) >>> 0, true);`;
@@ -54,8 +62,8 @@ function emitCall(b: BlockBuilder, site: InstructionSite): boolean {
 
 function emitRet(b: BlockBuilder, site: InstructionSite): boolean {
   const release = 8 + b.cache.immLow[site.slot]!;
-  const test = `as <= ${4294967295 - release} && ah < 32768 && ${tlbTest(8, false, b.nextMemo())} && (mh = view.getUint32(p + 4, true)) < 32768`;
-  return b.custom(site, "as = regs[8]; ah = regs[9];", test, () => {
+  const test = `${popTest(release, b.nextMemo())} && (mh = view.getUint32(p + 4, true)) < 32768`;
+  return b.custom(site, POP_SETUP, test, () => {
     return `ml = view.getUint32(p, true); regs[8] = as + ${release}; t = mh * ${TWO_POW_32_TEXT} + ml; ${b.exitToText(site, "t")}`;
   });
 }
@@ -102,8 +110,7 @@ function emitPop(b: BlockBuilder, site: InstructionSite): boolean {
   const slot = site.slot;
   if (cache.size[slot] !== 8) return b.fallback(site);
   const reg = cache.reg[slot]!;
-  const test = `as <= 4294967287 && ah < 32768 && ${tlbTest(8, false, b.nextMemo())}`;
-  return b.custom(site, "as = regs[8]; ah = regs[9];", test, () => {
+  return b.custom(site, POP_SETUP, popTest(8, b.nextMemo()), () => {
     return `ml = view.getUint32(p, true); mh = view.getUint32(p + 4, true); regs[8] = as + 8; regs[${reg * 2}] = ml; regs[${reg * 2 + 1}] = mh;`;
   });
 }
